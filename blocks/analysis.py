@@ -1,0 +1,79 @@
+"""The final Block Kit result of a component analysis."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from blocks.actions import result_actions
+from blocks.text import clip, clip_lines, duration, escape
+from workflows.analysis.models import Finding, Severity
+from workflows.models import ComponentAnalysisResult
+from workflows.summary import headline
+
+CATEGORY_LABELS = {
+    "code_quality": "Code quality",
+    "architecture": "Architecture",
+    "integration": "Integration",
+    "security": "Security",
+}
+SEVERITY_MARKS = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.INFO: "🔵"}
+TOP_FINDINGS = 10
+
+
+def analysis_text(result: ComponentAnalysisResult) -> str:
+    """Plain-text fallback for notifications."""
+    return f"Analysis of {result.component_label}: {headline(result)}"
+
+
+def finding_line(finding: Finding) -> str:
+    """`🟠 `path:line` unused-function: message`"""
+    where = escape(f"{finding.path}:{finding.line}")
+    mark = SEVERITY_MARKS[finding.severity]
+    return f"{mark} `{where}` *{escape(finding.rule)}* {escape(finding.message)}"
+
+
+def analysis_blocks(
+    result: ComponentAnalysisResult, run_id: str, run_name: str = ""
+) -> list[Block]:
+    """Header, counts per category, top findings with file:line, and the action buttons."""
+    report = result.report
+    blocks: list[Block] = [
+        HeaderBlock(text=clip(f"Analysis of {result.component_label}", 150)),
+        SectionBlock(text=MarkdownTextObject(text=escape(headline(result)))),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text=f"*{CATEGORY_LABELS.get(name, name)}*\n{count}")
+                for name, count in report.counts_by_category().items()
+            ]
+        ),
+    ]
+    by_rule = report.counts_by_rule()
+    if by_rule:
+        rules = " · ".join(f"{escape(rule)}: {n}" for rule, n in by_rule.items())
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(rules, 3000))]))
+    blocks.append(DividerBlock())
+    top = result.top_findings(TOP_FINDINGS)
+    if top:
+        lines = [finding_line(f) for f in top]
+        hidden = len(report.findings) - len(top)
+        if hidden > 0:
+            lines.append(f"_…and {hidden} more (full list in the Prefect run's artifact)_")
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip_lines(lines, 3000))))
+    else:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="✨ No findings. Clean code!")))
+    if report.parse_errors:
+        names = ", ".join(f"`{escape(p)}`" for p in report.parse_errors[:5])
+        note = f"⚠️ {len(report.parse_errors)} file(s) had syntax errors: {names}"
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(note, 3000))]))
+    blocks.append(result_actions(run_id))
+    where = f"commit `{result.commit[:12]}` · " if result.commit else ""
+    footer = f"{where}Prefect run `{escape(run_name or run_id)}` · {duration(report.duration_s)}"
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
+    return blocks

@@ -1,0 +1,27 @@
+"""Messages about runs themselves: the thread's parent, failures and launch problems."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ActionsBlock, Block, MarkdownTextObject, SectionBlock
+
+from blocks.actions import retry_button
+from blocks.text import clip, escape
+
+
+def parent_text(title: str, user_id: str) -> str:
+    """The channel message that becomes the run's thread."""
+    return f"{title}… (asked by <@{user_id}>)"
+
+
+def parent_done_text(title: str, outcome: str, user_id: str) -> str:
+    """The parent message once the run is over."""
+    return f"{title}: {outcome} (asked by <@{user_id}>)"
+
+
+def failure_blocks(title: str, reason: str, run_id: str | None) -> list[Block]:
+    """A failed or unstartable run, with a Re-run button when there is a run to repeat."""
+    text = f"❌ *{escape(title)}* failed: {escape(clip(reason, 2500))}"
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    if run_id:
+        blocks.append(ActionsBlock(elements=[retry_button(run_id, primary=True)]))
+    return blocks

@@ -1,0 +1,40 @@
+"""Building the Bolt `AsyncApp` and registering every Slack surface."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot import actions, commands
+from bot.services import BotServices
+
+
+def build_app(
+    services: BotServices, client: AsyncWebClient, auth_test: AsyncSlackResponse
+) -> AsyncApp:
+    """The Bolt app; authorisation comes from the start-up `auth.test`, so acks never wait."""
+    config = services.config
+    token = config.slack_bot_token.get_secret_value() if config.slack_bot_token else None
+    authorized = AuthorizeResult.from_auth_test_response(
+        bot_token=token, auth_test_response=auth_test
+    )
+
+    async def authorize(**_: Any) -> AuthorizeResult:
+        return authorized
+
+    secret = config.slack_signing_secret
+    app = AsyncApp(
+        client=client,
+        authorize=authorize,
+        signing_secret=secret.get_secret_value() if secret else None,
+        # Socket Mode has no HTTP signatures; HTTP mode always verifies them.
+        request_verification_enabled=secret is not None,
+        ignoring_self_events_enabled=True,
+    )
+    commands.register(app, services)
+    actions.register(app, services)
+    return app

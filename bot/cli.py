@@ -1,0 +1,101 @@
+"""The `cicd` command: analyse from the terminal, serve Slack, list workflow types.
+
+Prefect is imported only inside the commands that need it, after its settings are in the
+environment (see `bot.embedded.apply_prefect_defaults`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+from workflows.checkout import is_remote
+from workflows.config import ConfigError, OrchestrationConfig, load_config
+from workflows.types import CATALOG
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All subcommands and their options."""
+    parser = argparse.ArgumentParser(
+        prog="cicd", description="Slack-native CI/CD control plane (Prefect + tree-sitter)."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    analyze = sub.add_parser("analyze", help="analyse a local directory or a git URL")
+    analyze.add_argument("path", nargs="?", default=".", help="directory, file or git URL")
+    analyze.add_argument("--component", default="", help="path inside PATH to analyse")
+    analyze.add_argument("--ref", default=None, help="branch, tag or commit (clones a copy)")
+    analyze.add_argument("--format", choices=("text", "json"), default="text")
+
+    sub.add_parser("serve", help="run the Slack bot (HTTP mode, or Socket Mode)")
+    sub.add_parser("workflows", help="list the 20 workflow types")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `cicd` console script."""
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        build_parser().print_help()
+        return EXIT_USAGE
+    if args.command == "workflows":
+        return _workflows()
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _setup_logging()
+    try:
+        if args.command == "serve":
+            from bot.serve import ServeError, serve
+
+            try:
+                return serve(config)
+            except ServeError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+        return _analyze(args, config)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _setup_logging() -> None:
+    from bot.logs import configure_logging
+
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
+
+
+def _workflows() -> int:
+    for info in CATALOG.values():
+        mark = "yes" if info.implemented else "not yet"
+        print(f"{info.type.value:<24} {info.group:<12} {mark:<8} {info.summary}")
+    return EXIT_OK
+
+
+def _analyze(args: argparse.Namespace, config: OrchestrationConfig) -> int:
+    repo, component = args.path, args.component
+    if not is_remote(repo):
+        path = Path(repo).expanduser()
+        if not path.exists():
+            print(f"error: {repo} does not exist", file=sys.stderr)
+            return EXIT_USAGE
+        if path.is_file():
+            repo, component = str(path.parent), path.name
+    from bot.embedded import apply_prefect_defaults, running_server
+
+    apply_prefect_defaults(config.cicd_data_dir, quiet=True)
+    if not os.environ.get("PREFECT_API_URL"):
+        served = running_server(config.cicd_data_dir)
+        if served:
+            os.environ["PREFECT_API_URL"] = served
+    from bot.analyze_command import run_analyze
+
+    return asyncio.run(run_analyze(repo, component, args.ref, args.format))

@@ -1,0 +1,112 @@
+"""Turning `/cicd ...` text into a typed request, or a friendly error."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import shlex
+from dataclasses import dataclass, field
+
+from workflows.components import ComponentError, normalise_component
+from workflows.types import CATALOG, WorkflowType
+
+SUBCOMMANDS = ("analyze", "help", "workflows")
+ALIASES = {"analyse": "analyze", "ls": "workflows", "list": "workflows", "?": "help"}
+# Slack wraps links as <url|label> or <url>; keep what the person typed.
+_SLACK_LINK = re.compile(r"<([^>|]+)(?:\|([^>]+))?>")
+_REF = re.compile(r"^[A-Za-z0-9._/@{}^~-]{1,200}$")
+
+
+class CommandError(ValueError):
+    """The text could not be understood; the message tells the person what to do."""
+
+
+@dataclass(frozen=True)
+class HelpCommand:
+    """`/cicd help`."""
+
+
+@dataclass(frozen=True)
+class WorkflowsCommand:
+    """`/cicd workflows`."""
+
+
+@dataclass(frozen=True)
+class AnalyzeCommand:
+    """`/cicd analyze <component> [--ref REF]`."""
+
+    component: str
+    ref: str | None = None
+    workflow: WorkflowType = field(default=WorkflowType.COMPONENT_ANALYSIS)
+
+
+Command = HelpCommand | WorkflowsCommand | AnalyzeCommand
+
+
+def _unwrap_links(text: str) -> str:
+    return _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
+
+
+def _suggest(word: str) -> str:
+    choices = list(SUBCOMMANDS) + [t.value for t in WorkflowType]
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" Did you mean `{close[0]}`?" if close else ""
+
+
+def parse_command(text: str) -> Command:
+    """Parse the text after `/cicd`; raise `CommandError` with a helpful message."""
+    try:
+        words = shlex.split(_unwrap_links(text or ""))
+    except ValueError:
+        raise CommandError("I couldn't read that: a quote is not closed.") from None
+    if not words:
+        return HelpCommand()
+    head, args = words[0].lower(), words[1:]
+    head = ALIASES.get(head, head)
+    if head == "help":
+        return HelpCommand()
+    if head == "workflows":
+        return WorkflowsCommand()
+    if head in (WorkflowType.COMPONENT_ANALYSIS.value, "analyze"):
+        return _parse_analyze(args)
+    if head in {t.value for t in WorkflowType}:
+        info = CATALOG[WorkflowType(head)]
+        raise CommandError(
+            f"`{head}` ({info.summary.lower()}) is not implemented yet. "
+            "Try `/cicd workflows` to see what runs today."
+        )
+    raise CommandError(f"Unknown command `{words[0]}`.{_suggest(head)} Try `/cicd help`.")
+
+
+def _parse_analyze(args: list[str]) -> AnalyzeCommand:
+    component: str | None = None
+    ref: str | None = None
+    rest = list(args)
+    while rest:
+        word = rest.pop(0)
+        if word in ("--ref", "-r"):
+            if not rest:
+                raise CommandError("`--ref` needs a value: `/cicd analyze src --ref main`.")
+            ref = rest.pop(0)
+        elif word.startswith("--ref="):
+            ref = word.split("=", 1)[1]
+        elif word.startswith("-") and word != "-":
+            raise CommandError(f"Unknown option `{word}`. `/cicd analyze` takes `--ref`.")
+        elif component is None:
+            component = word
+        else:
+            raise CommandError(
+                f"`/cicd analyze` takes one component; got `{component}` and `{word}`."
+            )
+    if component is None:
+        raise CommandError(
+            "Which component? Give a path in the repository: `/cicd analyze contexten/agents` "
+            "(or `.` for all of it)."
+        )
+    if ref is not None and not _REF.match(ref):
+        raise CommandError(f"`{ref}` is not a valid git ref.")
+    try:
+        clean = normalise_component(component)
+    except ComponentError as exc:
+        raise CommandError(str(exc)) from None
+    return AnalyzeCommand(component=clean, ref=ref)

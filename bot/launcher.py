@@ -1,0 +1,59 @@
+"""`Launcher`: the one way the bot starts a workflow, as an idempotent deployment run."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from prefect.client.schemas.objects import FlowRun
+from prefect.deployments import arun_deployment
+
+from workflows.registry import FlowSpec
+from workflows.types import WorkflowType
+
+log = logging.getLogger(__name__)
+
+
+class LaunchError(RuntimeError):
+    """The run could not be created; the message is fit to show a user."""
+
+
+class Launcher:
+    """Create flow runs of the served deployments; Slack retries never start a run twice."""
+
+    def __init__(self, specs: dict[WorkflowType, FlowSpec], *, ready_timeout_s: float = 180) -> None:
+        self.specs = specs
+        self.ready = asyncio.Event()
+        self.ready_timeout_s = ready_timeout_s
+
+    async def launch(
+        self,
+        workflow: WorkflowType,
+        parameters: dict[str, Any],
+        *,
+        idempotency_key: str,
+        tags: list[str] | None = None,
+    ) -> FlowRun:
+        """Create the run now (it starts as soon as a runner or worker picks it up)."""
+        spec = self.specs.get(workflow)
+        if spec is None:
+            raise LaunchError(f"`{workflow.value}` is not implemented yet")
+        try:
+            await asyncio.wait_for(self.ready.wait(), self.ready_timeout_s)
+        except TimeoutError:
+            raise LaunchError("Prefect did not become ready in time; try again shortly") from None
+        try:
+            flow_run = await arun_deployment(
+                spec.deployment_name,
+                parameters=parameters,
+                timeout=0,
+                idempotency_key=idempotency_key,
+                tags=["cicd", workflow.value, *(tags or [])],
+                as_subflow=False,
+            )
+        except Exception as exc:
+            log.exception("could not create a run of %s", spec.deployment_name)
+            raise LaunchError(f"Prefect refused the run: {exc}") from exc
+        log.info("launched %s run %s (key %s)", workflow.value, flow_run.id, idempotency_key)
+        return flow_run

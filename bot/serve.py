@@ -1,0 +1,173 @@
+"""`cicd serve`: the bot, its HTTP (or Socket Mode) listener, and the embedded Prefect.
+
+Order matters: the embedded server's URL goes into the environment before Prefect is
+imported; the HTTP listener starts before Prefect is ready, so Slack is acknowledged at once
+and early requests simply wait for the launcher to become ready.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bot.embedded import EmbeddedPrefect, EmbeddedPrefectError, apply_prefect_defaults
+from workflows.config import OrchestrationConfig
+
+log = logging.getLogger("bot.serve")
+
+
+class ServeError(RuntimeError):
+    """`cicd serve` cannot start; the message says what to set or fix."""
+
+
+def check_slack_settings(config: OrchestrationConfig) -> None:
+    """Refuse to start without the Slack settings the chosen mode needs."""
+    if config.slack_bot_token is None:
+        raise ServeError(
+            "SLACK_BOT_TOKEN is not set. `cicd serve` talks to Slack; to try the analysis "
+            "without Slack, run `cicd analyze PATH`."
+        )
+    if config.slack_app_token is None and config.slack_signing_secret is None:
+        raise ServeError(
+            "SLACK_SIGNING_SECRET is not set (HTTP mode verifies every request with it); "
+            "or set SLACK_APP_TOKEN for Socket Mode."
+        )
+
+
+def serve(config: OrchestrationConfig) -> int:
+    """Run until SIGINT/SIGTERM; returns the process exit code."""
+    check_slack_settings(config)
+    apply_prefect_defaults(config.cicd_data_dir)
+    embedded: EmbeddedPrefect | None = None
+    if not os.environ.get("PREFECT_API_URL"):
+        embedded = EmbeddedPrefect(config.cicd_data_dir)
+        os.environ["PREFECT_API_URL"] = embedded.api_url
+        embedded.spawn()
+    try:
+        return asyncio.run(_serve(config, embedded))
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) -> int:
+    # Imported here: Prefect must see PREFECT_API_URL, set just above.
+    from aiohttp import web
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.app import build_app
+    from bot.launcher import Launcher
+    from bot.server import build_web_app
+    from bot.services import BotServices
+    from bot.slack_auth import verify_bot_token
+    from bot.slack_runs import SlackRuns
+    from workflows.registry import flow_specs
+
+    assert config.slack_bot_token is not None
+    client = AsyncWebClient(
+        token=config.slack_bot_token.get_secret_value(), base_url=config.slack_api_url
+    )
+    auth = await verify_bot_token(client)
+    specs = flow_specs()
+    launcher = Launcher(specs)
+    services = BotServices(config=config, runs=SlackRuns(client, launcher, specs))
+    app = build_app(services, client, auth)
+    socket_mode = config.slack_app_token is not None
+    started = time.monotonic()
+    state: dict[str, Any] = {"prefect": "starting", "error": None}
+
+    def health() -> dict[str, Any]:
+        ready = state["prefect"] == "ready"
+        return {
+            "ok": state["error"] is None,
+            "ready": ready,
+            "mode": "socket" if socket_mode else "http",
+            "prefect": state["prefect"],
+            "prefect_api_url": os.environ.get("PREFECT_API_URL"),
+            "bot_user": auth.get("user_id"),
+            "uptime_s": round(time.monotonic() - started, 1),
+            **({"error": state["error"]} if state["error"] else {}),
+        }
+
+    web_app = build_web_app(None if socket_mode else app, health)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host=os.environ.get("HOST", "0.0.0.0"), port=config.port).start()
+    log.info("listening on port %s (%s mode)", config.port, "socket" if socket_mode else "http")
+
+    socket_handler = None
+    if socket_mode:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        assert config.slack_app_token is not None
+        socket_handler = AsyncSocketModeHandler(app, config.slack_app_token.get_secret_value())
+        await socket_handler.connect_async()
+        log.info("connected to Slack over Socket Mode")
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def install_signal_handlers() -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+
+    install_signal_handlers()
+    prefect_task = asyncio.create_task(
+        _bring_up_prefect(config, embedded, launcher, specs, state, stop, install_signal_handlers)
+    )
+    await stop.wait()
+    log.info("shutting down")
+    if socket_handler is not None:
+        await socket_handler.close_async()
+    await services.runs.drain()
+    prefect_task.cancel()
+    await asyncio.gather(prefect_task, return_exceptions=True)
+    await runner.cleanup()
+    return 1 if state["error"] else 0
+
+
+async def _bring_up_prefect(
+    config: OrchestrationConfig,
+    embedded: EmbeddedPrefect | None,
+    launcher: Any,
+    specs: dict[Any, Any],
+    state: dict[str, Any],
+    stop: asyncio.Event,
+    install_signal_handlers: Callable[[], None],
+) -> None:
+    """Wait for Prefect, serve the deployments (embedded mode), then open the launcher."""
+    from bot.serving import check_api, serve_deployments
+
+    try:
+        if embedded is not None:
+            await asyncio.to_thread(embedded.wait_ready)
+            log.info("embedded Prefect server ready at %s", embedded.api_url)
+            runner = await serve_deployments(specs, limit=config.max_concurrent_workflows)
+        else:
+            await check_api(specs)
+            runner = None
+    except (EmbeddedPrefectError, RuntimeError) as exc:
+        state["prefect"], state["error"] = "error", str(exc)
+        log.error("Prefect is not available: %s", exc)
+        print(f"error: {exc}", file=sys.stderr)
+        stop.set()
+        return
+    state["prefect"] = "ready"
+    launcher.ready.set()
+    if runner is None:
+        return
+    runner_task = asyncio.create_task(runner.start())
+    await asyncio.sleep(0.5)
+    install_signal_handlers()  # the Runner installs its own SIGTERM handler; ours must win
+    try:
+        await runner_task
+    except asyncio.CancelledError:
+        runner_task.cancel()
+        await asyncio.gather(runner_task, return_exceptions=True)
+        raise

@@ -1,0 +1,33 @@
+"""HTTP endpoints: `POST /slack/events` for Bolt and `GET /healthz` for humans and probes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+MAX_BODY_BYTES = 1 << 20  # Slack payloads are far smaller; refuse anything silly
+
+
+def build_web_app(
+    app: AsyncApp | None, health: Callable[[], dict[str, Any]]
+) -> web.Application:
+    """The aiohttp application; `app` is None in Socket Mode (health only)."""
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
+
+    async def slack_events(request: web.Request) -> web.Response:
+        assert app is not None
+        bolt_response = await app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def healthz(_: web.Request) -> web.Response:
+        status = health()
+        return web.json_response(status, status=200 if status.get("ok") else 503)
+
+    if app is not None:
+        web_app.router.add_post("/slack/events", slack_events)
+    web_app.router.add_get("/healthz", healthz)
+    return web_app

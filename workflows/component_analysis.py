@@ -1,0 +1,90 @@
+"""`component_analysis`: check out a repository, analyse one component, summarise."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from uuid import UUID
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    update_progress_artifact,
+)
+from prefect.cache_policies import NONE
+
+from workflows.analysis import AnalysisReport, analyze_path
+from workflows.checkout import Checkout, checkout_repository
+from workflows.components import resolve_component
+from workflows.config import load_config
+from workflows.models import AnalysisRequest, ComponentAnalysisResult, RunOrigin
+from workflows.summary import markdown_summary
+
+PROGRESS_INTERVAL_S = 0.5
+
+
+@task(name="checkout", retries=2, retry_delay_seconds=[2, 10], cache_policy=NONE)
+def fetch_repository(repo: str, ref: str | None) -> Checkout:
+    """Use the local tree, or clone/refresh the repository with real git."""
+    checkout = checkout_repository(repo, ref, load_config().cicd_data_dir)
+    get_run_logger().info("Repository at %s (commit %s)", checkout.path, checkout.commit)
+    return checkout
+
+
+@task(name="analyse", cache_policy=NONE)
+def analyse_component(checkout: Checkout, component: str) -> AnalysisReport:
+    """Run the tree-sitter analysis on the component, reporting file progress."""
+    target = resolve_component(Path(checkout.path), component)
+    progress = _FileProgress()
+    return analyze_path(target, on_progress=progress.update)
+
+
+@task(name="summarise", cache_policy=NONE)
+def summarise(
+    request: AnalysisRequest, checkout: Checkout, report: AnalysisReport
+) -> ComponentAnalysisResult:
+    """Build the typed result and publish it as a Prefect artifact."""
+    result = ComponentAnalysisResult(request=request, commit=checkout.commit, report=report)
+    create_markdown_artifact(
+        markdown=markdown_summary(result),
+        key="component-analysis",
+        description=f"Component analysis of {result.component_label}",
+    )
+    return result
+
+
+@flow(name="component-analysis", persist_result=True, result_serializer="json")
+def component_analysis(
+    request: AnalysisRequest, origin: RunOrigin | None = None
+) -> ComponentAnalysisResult:
+    """Analyse one component of a repository and return the findings."""
+    checkout = fetch_repository(request.repo, request.ref)
+    report = analyse_component(checkout, request.component)
+    return summarise(request, checkout, report)
+
+
+class _FileProgress:
+    """Mirror (files done, files total) into a Prefect progress artifact, throttled."""
+
+    def __init__(self) -> None:
+        self._artifact: UUID | None = None
+        self._last = 0.0
+
+    def update(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self._last < PROGRESS_INTERVAL_S:
+            return
+        self._last = now
+        percent = 100.0 * done / total if total else 100.0
+        try:
+            if self._artifact is None:
+                self._artifact = create_progress_artifact(
+                    progress=percent, description=f"{done}/{total} files"
+                )
+            else:
+                update_progress_artifact(
+                    self._artifact, progress=percent, description=f"{done}/{total} files"
+                )
+        except Exception as exc:  # progress is a nicety; never fail the analysis for it
+            get_run_logger().debug("progress artifact not updated: %s", exc)

@@ -1,0 +1,179 @@
+"""`OrchestrationConfig`: settings from the environment, then an optional YAML file.
+
+Environment variables win over the file. Tokens are `SecretStr` so they never appear in a
+repr, a log line or a Slack message. `load_config()` turns every validation problem into one
+`ConfigError` line that names the key and says what is wrong.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEFAULT_CONFIG_FILE = "orchestration_config.yaml"
+SLACK_API_URL = "https://slack.com/api/"
+
+_file_values: ContextVar[dict[str, Any]] = ContextVar("cicd_config_file_values", default={})
+
+
+class ConfigError(Exception):
+    """A configuration problem the user can fix; the message is one line naming the key."""
+
+
+class AlertThresholds(BaseModel):
+    """Percentages above which health checks raise an alert."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cpu_usage_percent: float = Field(80, ge=0, le=100)
+    memory_usage_percent: float = Field(80, ge=0, le=100)
+    disk_usage_percent: float = Field(90, ge=0, le=100)
+    error_rate_percent: float = Field(10, ge=0, le=100)
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "cicd-chatops"
+
+
+class OrchestrationConfig(BaseSettings):
+    """Every setting of the system, with the design document's names."""
+
+    model_config = SettingsConfigDict(extra="forbid", case_sensitive=False)
+
+    # Slack
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_webhook_url: SecretStr | None = None
+    slack_api_url: str = SLACK_API_URL
+    port: int = Field(3000, ge=1, le=65535)
+
+    # Repository the components live in: a local path or a git URL.
+    cicd_repo: str = "."
+    cicd_data_dir: Path = Field(default_factory=_default_data_dir)
+
+    # Integrations (used by later workflows; never required for analysis).
+    codegen_org_id: str | None = None
+    codegen_token: SecretStr | None = None
+    codegen_api_base_url: str | None = None
+    github_token: SecretStr | None = None
+    github_api_url: str = "https://api.github.com"
+    linear_api_key: SecretStr | None = None
+    linear_api_url: str = "https://api.linear.app/graphql"
+
+    # System behaviour
+    max_concurrent_workflows: int = Field(5, ge=1, le=100)
+    auto_recovery_enabled: bool = True
+    monitoring_enabled: bool = True
+    alert_thresholds: AlertThresholds = Field(default_factory=AlertThresholds)
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("xoxb-", "xoxp-")):
+            raise ValueError("expected a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("expected an app-level token starting with xapp- (Socket Mode)")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def slack_enabled(self) -> bool:
+        """True when the bot has what it needs to talk to Slack."""
+        return self.slack_bot_token is not None and (
+            self.slack_signing_secret is not None or self.slack_app_token is not None
+        )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Constructor arguments, then the environment, then the YAML file."""
+        return init_settings, env_settings, _FileSource(settings_cls)
+
+
+class _FileSource(PydanticBaseSettingsSource):
+    """Values read from the YAML file by `load_config()`."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return _file_values.get().get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(_file_values.get())
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ConfigError(f"{path}:{where}: {problem}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys to values at the top level")
+    return {str(k).lower(): v for k, v in data.items()}
+
+
+def _describe(error: dict[str, Any], file_keys: set[str], path: Path | None) -> str:
+    loc = [str(part) for part in error.get("loc", ())]
+    key = ".".join(loc) or "config"
+    if error.get("type") == "extra_forbidden":
+        known = list(OrchestrationConfig.model_fields)
+        close = difflib.get_close_matches(loc[-1] if loc else key, known, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        return f"{path or 'configuration'}: unknown key '{key}'{hint}"
+    source = f"{path}" if path is not None and loc and loc[0] in file_keys else "environment"
+    if source == "environment" and loc:
+        source = f"environment variable {loc[0].upper()}"
+    return f"{key}: {error.get('msg', 'invalid value')} (from {source})"
+
+
+def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) -> OrchestrationConfig:
+    """Load the configuration; raise `ConfigError` with one readable line on any problem."""
+    explicit = path is not None or "CICD_CONFIG" in os.environ
+    config_path = Path(path or os.environ.get("CICD_CONFIG") or DEFAULT_CONFIG_FILE)
+    if config_path.exists():
+        values = _read_yaml(config_path)
+    elif explicit:
+        raise ConfigError(f"{config_path}: configuration file not found (set by CICD_CONFIG)")
+    else:
+        values = {}
+    token = _file_values.set(values)
+    try:
+        return OrchestrationConfig(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        file_path = config_path if values else None
+        raise ConfigError(_describe(dict(first), set(values), file_path)) from None
+    finally:
+        _file_values.reset(token)

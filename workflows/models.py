@@ -1,0 +1,45 @@
+"""Flow parameters and results shared by the flows, the bot and `blocks/`."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from workflows.analysis.models import AnalysisReport, Finding
+
+
+class RunOrigin(BaseModel):
+    """Where a run was asked for; the flow carries it but never acts on it."""
+
+    source: str = Field("cli", description="cli, slack, schedule, webhook or workflow_step")
+    user: str | None = None
+    channel: str | None = None
+    thread_ts: str | None = None
+
+
+class AnalysisRequest(BaseModel):
+    """What `component_analysis` analyses: a path (component) inside a repository."""
+
+    repo: str = Field(description="a local path or a git URL")
+    component: str = Field("", description="path inside the repository; empty for all of it")
+    ref: str | None = Field(None, description="branch, tag or commit; None for what is there")
+
+
+class ComponentAnalysisResult(BaseModel):
+    """The outcome of one component analysis, as rendered in Slack and the terminal."""
+
+    request: AnalysisRequest
+    commit: str | None = None
+    report: AnalysisReport
+
+    @property
+    def component_label(self) -> str:
+        """The component as a person would name it."""
+        return self.request.component or "(whole repository)"
+
+    def top_findings(self, limit: int = 10) -> list[Finding]:
+        """The findings to show first: most severe, then by place."""
+        order = {"error": 0, "warning": 1, "info": 2}
+        ranked = sorted(
+            self.report.findings, key=lambda f: (order[f.severity.value], f.path, f.line)
+        )
+        return ranked[:limit]
