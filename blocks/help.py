@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 from blocks.text import clip_lines
 from workflows.types import CATALOG

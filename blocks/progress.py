@@ -37,7 +37,9 @@ def step_lines(snapshot: RunSnapshot) -> list[str]:
     lines = []
     for step in snapshot.steps:
         detail = f" — {escape(step.detail)}" if step.detail else ""
-        label = f"*{escape(step.label)}*" if step.status is StepStatus.RUNNING else escape(step.label)
+        label = (
+            f"*{escape(step.label)}*" if step.status is StepStatus.RUNNING else escape(step.label)
+        )
         lines.append(f"{MARKS[step.status]} {label}{detail}")
     return lines
 

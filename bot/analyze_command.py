@@ -24,7 +24,7 @@ async def run_analyze(repo: str, component: str, ref: str | None, output: str) -
     }
     stderr = Console(stderr=True, highlight=False)
     title = f"Analyzing {component or Path(repo).name or repo}"
-    state, snapshot = await run_with_progress(spec, parameters, title, stderr)
+    state = await run_with_progress(spec, parameters, title, stderr)
     result = await state.aresult(raise_on_failure=False)
     if not state.is_completed() or not isinstance(result, ComponentAnalysisResult):
         reason = state.message or (str(result) if isinstance(result, Exception) else "unknown")

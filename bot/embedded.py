@@ -99,8 +99,7 @@ class EmbeddedPrefect:
                 return self.api_url
             time.sleep(0.25)
         raise EmbeddedPrefectError(
-            f"the local Prefect server did not answer within {timeout_s:.0f} s; "
-            f"see {self.log_path}"
+            f"the local Prefect server did not answer within {timeout_s:.0f} s; see {self.log_path}"
         )
 
     def start(self) -> str:

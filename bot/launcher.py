@@ -22,7 +22,9 @@ class LaunchError(RuntimeError):
 class Launcher:
     """Create flow runs of the served deployments; Slack retries never start a run twice."""
 
-    def __init__(self, specs: dict[WorkflowType, FlowSpec], *, ready_timeout_s: float = 180) -> None:
+    def __init__(
+        self, specs: dict[WorkflowType, FlowSpec], *, ready_timeout_s: float = 180
+    ) -> None:
         self.specs = specs
         self.ready = asyncio.Event()
         self.ready_timeout_s = ready_timeout_s

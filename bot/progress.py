@@ -39,9 +39,7 @@ def retry_after_s(error: SlackApiError) -> float | None:
         return 1.0
 
 
-async def call_slack(
-    call: Callable[..., Awaitable[Any]], /, **kwargs: Any
-) -> Any:
+async def call_slack(call: Callable[..., Awaitable[Any]], /, **kwargs: Any) -> Any:
     """Make one Web API call, waiting out 429s (a few times) as Slack asks."""
     for _attempt in range(MAX_RATE_LIMIT_RETRIES):
         try:

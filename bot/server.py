@@ -12,9 +12,7 @@ from slack_bolt.async_app import AsyncApp
 MAX_BODY_BYTES = 1 << 20  # Slack payloads are far smaller; refuse anything silly
 
 
-def build_web_app(
-    app: AsyncApp | None, health: Callable[[], dict[str, Any]]
-) -> web.Application:
+def build_web_app(app: AsyncApp | None, health: Callable[[], dict[str, Any]]) -> web.Application:
     """The aiohttp application; `app` is None in Socket Mode (health only)."""
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
 

@@ -26,6 +26,8 @@ class BotServices:
     @property
     def repo_label(self) -> str:
         """The repository as shown to people (credentials never included)."""
-        return redact(self.config.cicd_repo) if is_remote(self.config.cicd_repo) else str(
-            self.local_repo
+        return (
+            redact(self.config.cicd_repo)
+            if is_remote(self.config.cicd_repo)
+            else str(self.local_repo)
         )

@@ -118,7 +118,11 @@ class SlackRuns:
                 run.workflow,
                 params,
                 idempotency_key=key,
-                tags=["slack", f"channel:{run.channel}", *([f"retry-of:{previous}"] if previous else [])],
+                tags=[
+                    "slack",
+                    f"channel:{run.channel}",
+                    *([f"retry-of:{previous}"] if previous else []),
+                ],
             )
         except LaunchError as exc:
             await self._post_failure(run, str(exc), None)

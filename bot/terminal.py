@@ -40,7 +40,7 @@ def render(title: str, snapshot: RunSnapshot) -> Group:
 
 async def run_with_progress(
     spec: FlowSpec, parameters: dict[str, Any], title: str, console: Console
-) -> tuple[State, RunSnapshot | None]:
+) -> State:
     """Create the flow run, execute it in a worker thread, and draw its progress."""
     with console.status("Starting Prefect…"):
         async with get_client() as client:
@@ -53,12 +53,9 @@ async def run_with_progress(
         )
     )
     watcher = RunWatcher(flow_run.id, spec, poll_s=0.25)
-    last: RunSnapshot | None = None
     with Live(console=console, refresh_per_second=8, transient=False) as live:
         async for snapshot in watcher.snapshots():
-            last = snapshot
             live.update(render(title, snapshot))
             if execution.done() and snapshot.finished:
                 break
-    state = await execution
-    return state, last
+    return await execution

@@ -78,12 +78,15 @@ class RunWatcher:
         )
 
     async def result(self) -> Any:
-        """The flow's return value (or the exception it failed with)."""
+        """The flow's typed result, or the exception it failed with."""
         async with get_client() as client:
             flow_run = await client.read_flow_run(self.run_id)
         if flow_run.state is None:
             return None
-        return await flow_run.state.aresult(raise_on_failure=False)
+        value = await flow_run.state.aresult(raise_on_failure=False)
+        if isinstance(value, dict):  # the JSON serializer hands models back as plain data
+            return self.spec.result_type.model_validate(value)
+        return value
 
     async def _progress_details(self, client: PrefectClient) -> dict[UUID, str]:
         artifacts = await client.read_artifacts(
@@ -112,7 +115,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _elapsed(flow_run: FlowRun) -> float:
-    start = flow_run.start_time or flow_run.created
+    start = flow_run.created or flow_run.start_time
     if start is None:
         return 0.0
     end = flow_run.end_time or datetime.now(UTC)

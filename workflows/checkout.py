@@ -116,7 +116,10 @@ def checkout_repository(repo: str, ref: str | None, cache_dir: Path) -> Checkout
         git("checkout", "--quiet", "--force", "--detach", _resolvable(target, wanted), cwd=target)
         git("clean", "-fdxq", cwd=target)
         return Checkout(
-            source=redact(source), path=str(target), commit=_head_commit(target), ref=wanted,
+            source=redact(source),
+            path=str(target),
+            commit=_head_commit(target),
+            ref=wanted,
             cloned=True,
         )
 

@@ -1,6 +1,7 @@
 """`component_analysis`: check out a repository, analyse one component, summarise."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: the Runner loads this file by path and Prefect
+# must resolve the parameter types (AnalysisRequest, RunOrigin) to validate them.
 
 import time
 from pathlib import Path

@@ -21,7 +21,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 DEFAULT_CONFIG_FILE = "orchestration_config.yaml"
 SLACK_API_URL = "https://slack.com/api/"
 
-_file_values: ContextVar[dict[str, Any]] = ContextVar("cicd_config_file_values", default={})
+_file_values: ContextVar[dict[str, Any] | None] = ContextVar("cicd_file_values", default=None)
 
 
 class ConfigError(Exception):
@@ -121,10 +121,10 @@ class _FileSource(PydanticBaseSettingsSource):
     """Values read from the YAML file by `load_config()`."""
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        return _file_values.get().get(field_name), field_name, False
+        return (_file_values.get() or {}).get(field_name), field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        return dict(_file_values.get())
+        return dict(_file_values.get() or {})
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -158,7 +158,9 @@ def _describe(error: dict[str, Any], file_keys: set[str], path: Path | None) -> 
     return f"{key}: {error.get('msg', 'invalid value')} (from {source})"
 
 
-def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) -> OrchestrationConfig:
+def load_config(
+    path: str | os.PathLike[str] | None = None, **overrides: Any
+) -> OrchestrationConfig:
     """Load the configuration; raise `ConfigError` with one readable line on any problem."""
     explicit = path is not None or "CICD_CONFIG" in os.environ
     config_path = Path(path or os.environ.get("CICD_CONFIG") or DEFAULT_CONFIG_FILE)

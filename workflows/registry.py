@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prefect import Flow
+from pydantic import BaseModel
 
 from workflows.types import WorkflowType
 
@@ -18,6 +19,7 @@ class FlowSpec:
     type: WorkflowType
     flow: Flow
     steps: tuple[tuple[str, str], ...]  # (task name, label)
+    result_type: type[BaseModel]
 
     @property
     def deployment_name(self) -> str:
@@ -28,6 +30,7 @@ class FlowSpec:
 def flow_specs() -> dict[WorkflowType, FlowSpec]:
     """All implemented workflows; imported lazily so the CLI starts fast."""
     from workflows.component_analysis import component_analysis
+    from workflows.models import ComponentAnalysisResult
 
     return {
         WorkflowType.COMPONENT_ANALYSIS: FlowSpec(
@@ -38,5 +41,6 @@ def flow_specs() -> dict[WorkflowType, FlowSpec]:
                 ("analyse", "Analyse the code"),
                 ("summarise", "Summarise the findings"),
             ),
+            ComponentAnalysisResult,
         ),
     }

@@ -52,16 +52,23 @@ W = WorkflowType
 CATALOG: dict[WorkflowType, WorkflowInfo] = {
     i.type: i
     for i in (
-        _info(W.COMPONENT_ANALYSIS, "analysis", "Analyse one component with tree-sitter", done=True),
+        _info(
+            W.COMPONENT_ANALYSIS, "analysis", "Analyse one component with tree-sitter", done=True
+        ),
         _info(W.FAILURE_ANALYSIS, "analysis", "Classify a failed Actions run and recommend a fix"),
         _info(W.PERFORMANCE_MONITORING, "analysis", "Track durations and detect regressions"),
         _info(W.CODE_QUALITY_CHECK, "analysis", "Quality gate on a pull request's changed lines"),
+        _info(W.DEPENDENCY_MANAGEMENT, "maintenance", "Open update PRs per group", approval=True),
         _info(
-            W.DEPENDENCY_MANAGEMENT, "maintenance", "Open update PRs per group", approval=True
+            W.SECURITY_AUDIT, "maintenance", "Vulnerabilities, secrets, unsafe code", approval=True
         ),
-        _info(W.SECURITY_AUDIT, "maintenance", "Vulnerabilities, secrets, unsafe code", approval=True),
         _info(W.TEST_OPTIMIZATION, "maintenance", "Slow and flaky tests, impact map, sharding"),
-        _info(W.DEAD_CODE_CLEANUP, "maintenance", "Remove dead code on a branch as a PR", approval=True),
+        _info(
+            W.DEAD_CODE_CLEANUP,
+            "maintenance",
+            "Remove dead code on a branch as a PR",
+            approval=True,
+        ),
         _info(W.LINEAR_SYNC, "integration", "Keep Linear issues in step with GitHub"),
         _info(W.GITHUB_AUTOMATION, "integration", "Review, merge, clean up branches, create PRs"),
         _info(W.SLACK_NOTIFICATIONS, "integration", "Post results, alerts and digests"),
@@ -69,16 +76,22 @@ CATALOG: dict[WorkflowType, WorkflowInfo] = {
         _info(W.BACKUP_OPERATIONS, "system", "Export state to a checksummed archive"),
         _info(W.RESOURCE_OPTIMIZATION, "system", "Tune concurrency, prune stale runs and files"),
         _info(
-            W.AUTONOMOUS_REFACTORING, "advanced", "Codegen or codemods turn findings into a PR",
+            W.AUTONOMOUS_REFACTORING,
+            "advanced",
+            "Codegen or codemods turn findings into a PR",
             approval=True,
         ),
         _info(
-            W.INTELLIGENT_DEPLOYMENT, "advanced", "Gated deploy with watch and rollback",
+            W.INTELLIGENT_DEPLOYMENT,
+            "advanced",
+            "Gated deploy with watch and rollback",
             approval=True,
         ),
         _info(W.PREDICTIVE_MAINTENANCE, "advanced", "Forecast failures, build times, hot spots"),
         _info(W.ERROR_HEALING, "recovery", "Pick a healing strategy by failure class"),
-        _info(W.SYSTEM_RECOVERY, "recovery", "Restart stuck runs, restore schedules", approval=True),
+        _info(
+            W.SYSTEM_RECOVERY, "recovery", "Restart stuck runs, restore schedules", approval=True
+        ),
         _info(W.DATA_RECOVERY, "recovery", "Restore from a backup after a dry run", approval=True),
     )
 }

@@ -1,0 +1,73 @@
+"""Signature checks and friendly answers, against the real bot process."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.e2e.bot_process import BotProcess
+from tests.emulators.slack import SlackEmulator
+from tests.emulators.slack_driver import SlackDriver
+
+pytestmark = pytest.mark.e2e
+
+
+def _posts(slack: SlackEmulator) -> int:
+    return len(slack.calls_to("chat.postMessage"))
+
+
+def test_forged_signature_is_rejected_and_nothing_launches(
+    bot: BotProcess, slack: SlackEmulator, driver: SlackDriver
+) -> None:
+    before = _posts(slack)
+    forged = driver.slash_command("analyze contexten/agents", signature="v0=" + "0" * 64)
+    assert forged.status_code == 401
+    time.sleep(1.0)
+    assert _posts(slack) == before
+
+
+def test_stale_timestamp_is_rejected_and_nothing_launches(
+    bot: BotProcess, slack: SlackEmulator, driver: SlackDriver
+) -> None:
+    before = _posts(slack)
+    stale = driver.slash_command("analyze contexten/agents", timestamp=int(time.time()) - 600)
+    assert stale.status_code == 401
+    time.sleep(1.0)
+    assert _posts(slack) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("help", "/cicd analyze"),
+        ("", "/cicd analyze"),
+        ("workflows", "health_check"),
+        ("analzye contexten", "Did you mean `analyze`?"),
+        ("analyze", "Which component?"),
+        ("analyze no/such/dir", "does not exist"),
+        ("analyze ../../etc", "leaves the repository"),
+        ("analyze /etc", "is absolute"),
+        ("health_check", "not implemented yet"),
+        ('analyze "unclosed', "quote is not closed"),
+    ],
+)
+def test_friendly_ephemeral_answers(
+    bot: BotProcess, slack: SlackEmulator, driver: SlackDriver, text: str, expected: str
+) -> None:
+    before = _posts(slack)
+    response = driver.slash_command(text)
+    assert response.status_code == 200
+    body = response.json()
+    assert body.get("response_type") == "ephemeral"
+    assert expected in response.text, body
+    assert _posts(slack) == before
+
+
+def test_healthz_reports_ready(bot: BotProcess) -> None:
+    import httpx
+
+    health = httpx.get(f"{bot.url}/healthz").json()
+    assert health["ok"] and health["ready"] and health["mode"] == "http"
+    assert health["prefect"] == "ready"
+    assert "xoxb" not in str(health)

@@ -1,0 +1,45 @@
+"""Every registered rule module documents itself in the ruff-like shape and exposes its API."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import pytest
+
+from workflows.analysis.models import Category, Severity
+from workflows.analysis.rules import RULE_MODULES, RULES
+
+HEADINGS = ("What it finds:", "Why it matters:", "Example:", "Not flagged:")
+
+
+@pytest.mark.parametrize("module", RULE_MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+def test_rule_module_docstring_has_title_and_four_headings(module) -> None:
+    doc = inspect.cleandoc(module.__doc__ or "")
+    lines = doc.splitlines()
+    assert len(lines) > 2, "docstring missing"
+    assert lines[0].endswith(".") and lines[0][0].isupper(), "first line is a title sentence"
+    assert lines[1] == "", "blank line after the title"
+    positions = []
+    for heading in HEADINGS:
+        matches = [i for i, line in enumerate(lines) if line.startswith(heading)]
+        assert len(matches) == 1, f"{heading!r} must start exactly one line"
+        body = lines[matches[0]][len(heading) :].strip()
+        assert body, f"{heading!r} needs text on the same line"
+        positions.append(matches[0])
+    assert positions == sorted(positions), "headings in order"
+
+
+@pytest.mark.parametrize("module", RULE_MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+def test_rule_module_exposes_the_rule_api(module) -> None:
+    assert re.fullmatch(r"[a-z]+(-[a-z]+)*", module.RULE_ID)
+    assert isinstance(module.CATEGORY, Category)
+    assert isinstance(module.SEVERITY, Severity)
+    assert list(inspect.signature(module.check).parameters) == ["module", "project"]
+    assert RULES[module.RULE_ID].check is module.check
+
+
+def test_registry_ids_are_unique_and_complete() -> None:
+    assert len(RULES) == len(RULE_MODULES)
+    assert set(RULES) == {"unused-import", "unused-function", "unused-class", "bare-except"}
+    assert all(rule.title and not rule.title.endswith(".") for rule in RULES.values())

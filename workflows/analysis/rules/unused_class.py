@@ -1,0 +1,42 @@
+"""Unused class.
+
+What it finds: a module-level class whose name no analysed module mentions: not as a read, a
+base class, an annotation (also in strings), an attribute (``mod.Legacy``), an ``__all__``
+entry, a ``getattr(obj, "Legacy")`` string, an import-path string (``"pkg.models.Legacy"``,
+as in settings and logging configs) or a ``from mod import Legacy``.
+
+Why it matters: an unused class is dead code that still has to be read, type-checked and kept in
+step with refactorings, and it suggests a design that no longer exists.
+
+Example: ``class Legacy: ...`` that nothing instantiates, subclasses or imports is reported as
+"class `Legacy` is never used"; references from inside its own body do not count.
+
+Not flagged: names in ``__all__``; dunder names; decorated classes (dataclasses are decorated
+too, so this rule stays quiet on them); names starting with ``Test``; anything in test files
+(``test_*.py``, ``*_test.py``, ``conftest.py``, files under ``tests/``). Names are matched by
+spelling across the whole tree, so a same-named attribute elsewhere counts as a use.
+A ``# noqa``, ``# noqa: V102`` or ``# noqa: unused-class`` comment on the ``class`` line
+silences it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from workflows.analysis.models import Category, Finding, Severity
+from workflows.analysis.parsing import ParsedModule
+from workflows.analysis.project import ProjectIndex
+from workflows.analysis.rules._unused import unused_definitions
+
+RULE_ID = "unused-class"
+CATEGORY = Category.CODE_QUALITY
+SEVERITY = Severity.WARNING
+NODE_TYPES: frozenset[str] = frozenset()
+NOQA_CODES: tuple[str, ...] = ("V102",)  # vulture
+
+
+def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
+    """Report module-level classes of ``module`` that nothing in the project references."""
+    return unused_definitions(
+        module, project, "class", rule_id=RULE_ID, category=CATEGORY, severity=SEVERITY
+    )

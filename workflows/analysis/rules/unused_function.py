@@ -1,0 +1,43 @@
+"""Unused function.
+
+What it finds: a module-level function whose name no analysed module mentions: not as a call or
+other read, not as an attribute (``mod.helper``), not in ``__all__``, not in a
+``getattr(obj, "helper")`` string, not as the last part of an import-path string
+(``"pkg.mod.helper"``, ``"pkg.mod:helper"``) and not in a ``from mod import helper``.
+
+Why it matters: dead code still has to be read, kept compiling and migrated; it misleads readers
+about what the program does and inflates coverage gaps.
+
+Example: ``def helper(): ...`` in ``a.py`` that nothing calls is reported as
+"function `helper` is never used"; a call to it from inside itself does not count as a use.
+
+Not flagged: names in ``__all__``; dunder names such as ``__getattr__``; decorated functions
+(decorators usually register them: routes, CLI commands, fixtures, flows, tasks); ``main``;
+names starting with ``test``; anything in test files (``test_*.py``, ``*_test.py``,
+``conftest.py``, files under ``tests/``). Names are matched by spelling across the whole tree,
+so a same-named attribute or variable elsewhere counts as a use.
+A ``# noqa``, ``# noqa: V103`` or ``# noqa: unused-function`` comment on the ``def`` line
+silences it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from workflows.analysis.models import Category, Finding, Severity
+from workflows.analysis.parsing import ParsedModule
+from workflows.analysis.project import ProjectIndex
+from workflows.analysis.rules._unused import unused_definitions
+
+RULE_ID = "unused-function"
+CATEGORY = Category.CODE_QUALITY
+SEVERITY = Severity.WARNING
+NODE_TYPES: frozenset[str] = frozenset()
+NOQA_CODES: tuple[str, ...] = ("V103",)  # vulture
+
+
+def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
+    """Report module-level functions of ``module`` that nothing in the project references."""
+    return unused_definitions(
+        module, project, "function", rule_id=RULE_ID, category=CATEGORY, severity=SEVERITY
+    )

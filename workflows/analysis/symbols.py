@@ -1,0 +1,380 @@
+"""Per-module facts gathered in a single walk of the syntax tree.
+
+The walk records imports, module-level definitions, ``__all__``, the ``__main__`` guard, every
+name the module mentions, and (on request) every node of chosen types, so rules never re-walk.
+Names are matched by spelling only: there is no scope analysis yet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tree_sitter import Node
+
+from workflows.analysis.nodes import (
+    dotted_name,
+    is_generic_alias,
+    is_main_guard,
+    line_range,
+    node_text,
+    string_value,
+)
+from workflows.analysis.parsing import ParsedModule
+
+__all__ = ["Definition", "DefinitionKind", "ImportBinding", "ModuleSymbols", "collect_symbols"]
+
+DefinitionKind = Literal["function", "class"]
+
+# How an identifier is used, decided by its parent and passed down the walk.
+_LOAD, _TYPE, _STORE, _ATTR, _SKIP = range(5)
+
+_NAME_RE = re.compile(r"[^\W\d]\w*")
+_TYPE_COMMENT_RE = re.compile(r"#\s*type:\s*(.*)")
+_NOQA_RE = re.compile(r"#\s*noqa(?::\s*([\w-]+(?:[\s,]+[\w-]+)*))?", re.IGNORECASE)
+_MAX_CALLEE_BYTES = 64
+_MAX_DOTTED_BYTES = 200
+# "pkg.mod.Name" / "pkg.mod:func": import paths in settings, entry points, logging configs.
+_DOTTED_PATH_RE = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)*(?:\.|:)[^\W\d]\w*")
+_ATTR_FUNCS = frozenset({"getattr", "hasattr", "setattr", "delattr"})
+_CAST_FUNCS = frozenset({"cast", "typing.cast", "t.cast", "typing_extensions.cast"})
+_DEFINITION_KINDS: dict[str, DefinitionKind] = {
+    "function_definition": "function",
+    "class_definition": "class",
+}
+_IMPORT_TYPES = frozenset({"import_statement", "import_from_statement", "future_import_statement"})
+_PATTERN_TYPES = frozenset(
+    {
+        "identifier",
+        "list_splat_pattern",
+        "dictionary_splat_pattern",
+        "tuple_pattern",
+        "list_pattern",
+        "pattern_list",
+        "as_pattern_target",
+    }
+)
+# Parent type -> {field name (None: unnamed child) -> context}. A `_STORE` entry only applies to
+# children that are binding patterns; anything else keeps the inherited context.
+_CHILD_CONTEXT: dict[str, dict[str | None, int]] = {
+    "function_definition": {"name": _STORE},
+    "class_definition": {"name": _STORE},
+    "keyword_argument": {"name": _STORE},
+    "default_parameter": {"name": _STORE},
+    "typed_default_parameter": {"name": _STORE},
+    "typed_parameter": {None: _STORE},
+    "parameters": {None: _STORE},
+    "lambda_parameters": {None: _STORE},
+    "assignment": {"left": _STORE},
+    "named_expression": {"name": _STORE},
+    "as_pattern": {"alias": _STORE},
+    "for_statement": {"left": _STORE},
+    "for_in_clause": {"left": _STORE},
+    "attribute": {"attribute": _ATTR},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ImportBinding:
+    """One name bound by an import statement."""
+
+    name: str
+    """The bound name: ``a`` for ``import a.b``, ``y`` for ``from m import x as y``."""
+    imported: str
+    """What was imported: ``a.b`` for ``import a.b``, ``x`` for ``from m import x``."""
+    source_module: str | None
+    """``m`` / ``.pkg`` / ``.`` for from-imports, None for plain ``import``."""
+    alias: str | None
+    line: int
+    end_line: int
+    statement: Node
+    is_future: bool = False
+    is_redundant_alias: bool = False
+    """``import x as x`` / ``from m import x as x``: an explicit re-export."""
+
+    @property
+    def qualified(self) -> str:
+        """Display form of what was imported: ``a.b``, ``m.x``, ``.x``."""
+        if self.source_module is None:
+            return self.imported
+        separator = "" if self.source_module.endswith(".") else "."
+        return f"{self.source_module}{separator}{self.imported}"
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A module-level ``def`` or ``class``."""
+
+    name: str
+    kind: DefinitionKind
+    line: int
+    end_line: int
+    decorated: bool
+    node: Node
+    """The ``function_definition`` / ``class_definition`` node (decorators sit outside it)."""
+
+
+@dataclass(slots=True)
+class ModuleSymbols:
+    """What one walk of a module found."""
+
+    path: str
+    imports: list[ImportBinding] = field(default_factory=list)
+    definitions: list[Definition] = field(default_factory=list)
+    all_names: list[str] | None = None
+    """Entries of ``__all__``; None when the module does not define it."""
+    loads: set[str] = field(default_factory=set)
+    """Names read anywhere, plus names in string annotations, ``cast`` strings, type comments."""
+    references: set[str] = field(default_factory=set)
+    """Every name mentioned (reads, attributes, annotation and ``getattr`` strings, ``__all__``,
+    from-imported names, the last part of ``"pkg.mod.name"`` / ``"pkg.mod:name"`` strings),
+    except mentions inside the module-level definition of that name."""
+    has_main_guard: bool = False
+    noqa: dict[int, frozenset[str] | None] = field(default_factory=dict)
+    """Lines with a ``# noqa`` comment -> the codes it names (None: every code)."""
+    nodes: dict[str, list[Node]] = field(default_factory=dict)
+    """Nodes of the requested types, in document order."""
+
+    @property
+    def exported(self) -> frozenset[str]:
+        """Names listed in ``__all__`` (empty when there is none)."""
+        return frozenset(self.all_names or ())
+
+    def suppresses(self, line: int, codes: Collection[str]) -> bool:
+        """Whether a ``# noqa`` comment on ``line`` silences any of ``codes`` (or everything)."""
+        if line not in self.noqa:
+            return False
+        named = self.noqa[line]
+        return named is None or not named.isdisjoint(code.upper() for code in codes)
+
+    def nodes_of(self, node_type: str) -> list[Node]:
+        """Collected nodes of ``node_type`` (it must have been requested)."""
+        return self.nodes.get(node_type, [])
+
+
+def collect_symbols(module: ParsedModule, node_types: Collection[str] = ()) -> ModuleSymbols:
+    """Walk ``module`` once and return its facts, collecting nodes of ``node_types`` as well."""
+    return _Collector(module, frozenset(node_types)).run()
+
+
+class _Collector:
+    """The single walk behind `collect_symbols`."""
+
+    def __init__(self, module: ParsedModule, node_types: frozenset[str]) -> None:
+        self.module = module
+        self.wanted = node_types
+        self.symbols = ModuleSymbols(path=module.path, nodes={t: [] for t in node_types})
+        self.owner: str | None = None
+        self.type_roots: set[int] = set()
+        """Ids of nodes whose subtree is a type expression (``cast`` targets, aliases...)."""
+
+    def run(self) -> ModuleSymbols:
+        for top in self.module.root.children:
+            self.owner = self._top_level(top)
+            self._walk(top)
+        return self.symbols
+
+    def _top_level(self, node: Node) -> str | None:
+        """Record a module-level definition or ``__main__`` guard; return the definition name."""
+        decorated = node.type == "decorated_definition"
+        target = node.child_by_field_name("definition") if decorated else node
+        kind = _DEFINITION_KINDS.get(target.type) if target is not None else None
+        if target is not None and kind is not None:
+            name_node = target.child_by_field_name("name")
+            if name_node is None:
+                return None
+            name = node_text(name_node)
+            start, end = line_range(target)
+            self.symbols.definitions.append(Definition(name, kind, start, end, decorated, target))
+            return name
+        if node.type == "if_statement" and is_main_guard(node):
+            self.symbols.has_main_guard = True
+        return None
+
+    def _walk(self, start: Node) -> None:
+        wanted, nodes, type_roots = self.wanted, self.symbols.nodes, self.type_roots
+        stack: list[tuple[Node, int]] = [(start, _LOAD)]
+        while stack:
+            node, ctx = stack.pop()
+            if type_roots and ctx == _LOAD and node.id in type_roots:
+                ctx = _TYPE
+            kind = node.type
+            if kind in wanted:
+                nodes[kind].append(node)
+            if kind == "identifier":
+                if ctx in (_LOAD, _TYPE):
+                    self._load(node_text(node))
+                elif ctx == _ATTR:
+                    self._ref(node_text(node))
+                continue
+            if ctx != _SKIP or kind == "comment":
+                self._inspect(node, kind, ctx)
+            children = node.children
+            if not children:
+                continue
+            if kind in _IMPORT_TYPES:
+                inherited = _SKIP
+            elif kind == "type":
+                inherited = _TYPE
+            else:
+                inherited = ctx if ctx in (_TYPE, _SKIP) else _LOAD
+            spec = _CHILD_CONTEXT.get(kind)
+            if ctx == _STORE:
+                for child in reversed(children):
+                    stack.append((child, _STORE if child.type in _PATTERN_TYPES else _LOAD))
+            elif spec is None or inherited == _SKIP:
+                stack.extend((child, inherited) for child in reversed(children))
+            else:
+                for index in range(len(children) - 1, -1, -1):
+                    child = children[index]
+                    child_ctx = spec.get(node.field_name_for_child(index), inherited)
+                    if child_ctx == _STORE and child.type not in _PATTERN_TYPES:
+                        child_ctx = inherited
+                    stack.append((child, child_ctx))
+
+    def _inspect(self, node: Node, kind: str, ctx: int) -> None:
+        """Facts carried by a node itself rather than by its identifiers."""
+        if kind == "string":
+            if ctx == _TYPE:
+                self._annotation(string_value(node))
+            elif node.end_byte - node.start_byte <= _MAX_DOTTED_BYTES:
+                value = string_value(node)
+                if value and _DOTTED_PATH_RE.fullmatch(value):
+                    self._ref(re.split(r"[.:]", value)[-1])
+        elif kind == "call":
+            self._call(node)
+        elif kind == "subscript":
+            if ctx == _LOAD and is_generic_alias(node.child_by_field_name("value")):
+                self.type_roots.update(c.id for c in node.children_by_field_name("subscript"))
+        elif kind in _IMPORT_TYPES:
+            self._import(node)
+        elif kind in ("assignment", "augmented_assignment"):
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            if (
+                left is not None
+                and right is not None
+                and left.type == "identifier"
+                and node_text(left) == "__all__"
+            ):
+                self._all_entries(right)
+            annotation = node.child_by_field_name("type")
+            if (
+                right is not None
+                and annotation is not None
+                and node_text(annotation).endswith("TypeAlias")
+            ):
+                self.type_roots.add(right.id)
+        elif kind == "comment":
+            self._comment(node)
+
+    def _comment(self, node: Node) -> None:
+        """Type comments count as annotations; ``# noqa`` comments are recorded by line."""
+        text = node_text(node)
+        match = _TYPE_COMMENT_RE.match(text)
+        if match and not match.group(1).startswith("ignore"):
+            self._annotation(match.group(1))
+        noqa = _NOQA_RE.search(text)
+        if noqa:
+            codes = noqa.group(1)
+            line = node.start_point.row + 1
+            self.symbols.noqa[line] = (
+                frozenset(c.upper() for c in re.split(r"[\s,]+", codes)) if codes else None
+            )
+
+    def _load(self, name: str) -> None:
+        self.symbols.loads.add(name)
+        if name != self.owner:
+            self.symbols.references.add(name)
+
+    def _ref(self, name: str) -> None:
+        if name != self.owner:
+            self.symbols.references.add(name)
+
+    def _annotation(self, text: str | None) -> None:
+        """Names inside a string annotation or type comment count as reads."""
+        if text:
+            for name in _NAME_RE.findall(text):
+                self._load(name)
+
+    def _call(self, node: Node) -> None:
+        function = node.child_by_field_name("function")
+        arguments = node.child_by_field_name("arguments")
+        if function is None or arguments is None or arguments.type != "argument_list":
+            return
+        if function.type not in ("identifier", "attribute"):
+            return
+        if function.end_byte - function.start_byte > _MAX_CALLEE_BYTES:
+            return
+        args = [a for a in arguments.named_children if a.type != "comment"]
+        name = node_text(function)
+        if name in _ATTR_FUNCS and len(args) >= 2:
+            value = string_value(args[1])
+            if value and value.isidentifier():
+                self._ref(value)
+        elif name in _CAST_FUNCS and args:
+            self.type_roots.add(args[0].id)
+        elif name.rsplit(".", 1)[-1] == "TypeVar":
+            for arg in args[1:]:
+                value = arg.child_by_field_name("value") if arg.type == "keyword_argument" else arg
+                if value is not None:
+                    self.type_roots.add(value.id)
+        elif name in ("__all__.extend", "__all__.append"):
+            for arg in args:
+                self._all_entries(arg)
+
+    def _all_entries(self, node: Node) -> None:
+        """Collect the string entries of an ``__all__`` value (lists, tuples, concatenations)."""
+        if self.symbols.all_names is None:
+            self.symbols.all_names = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current.type == "string":
+                value = string_value(current)
+                if value:
+                    self.symbols.all_names.append(value)
+                    self._ref(value)
+            elif current.type in ("list", "tuple", "binary_operator", "parenthesized_expression"):
+                stack.extend(reversed(current.named_children))
+
+    def _import(self, node: Node) -> None:
+        source: str | None = None
+        is_future = node.type == "future_import_statement"
+        if is_future:
+            source = "__future__"
+        elif node.type == "import_from_statement":
+            module_name = node.child_by_field_name("module_name")
+            source = node_text(module_name) if module_name is not None else ""
+        for child in node.children_by_field_name("name"):
+            alias: str | None = None
+            if child.type == "aliased_import":
+                target = child.child_by_field_name("name")
+                alias_node = child.child_by_field_name("alias")
+                if target is None or alias_node is None:
+                    continue
+                imported, alias = dotted_name(target), node_text(alias_node)
+            elif child.type == "dotted_name":
+                imported = dotted_name(child)
+            else:
+                continue
+            if not imported:
+                continue
+            if source is not None:
+                self._ref(imported.rsplit(".", 1)[-1])
+            bound = alias or (imported.split(".", 1)[0] if source is None else imported)
+            line, end_line = line_range(child)
+            binding = ImportBinding(
+                name=bound,
+                imported=imported,
+                source_module=source,
+                alias=alias,
+                line=line,
+                end_line=end_line,
+                statement=node,
+                is_future=is_future,
+                is_redundant_alias=alias is not None and alias == imported,
+            )
+            self.symbols.imports.append(binding)
