@@ -63,9 +63,9 @@ def analysis_blocks(
     if top:
         lines = [finding_line(f) for f in top]
         hidden = len(report.findings) - len(top)
-        if hidden > 0:
-            lines.append(f"_…and {hidden} more (full list in the Prefect run's artifact)_")
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip_lines(lines, 3000))))
+        more = "_…and {n} more (full list in the Prefect run's artifact)_"
+        text = clip_lines(lines, 3000, more=more, hidden=hidden)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
     else:
         blocks.append(SectionBlock(text=MarkdownTextObject(text="✨ No findings. Clean code!")))
     if report.parse_errors:

@@ -13,18 +13,22 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def clip_lines(lines: list[str], limit: int, more: str = "…and {n} more") -> str:
-    """Join whole lines up to `limit` characters, saying how many were left out."""
-    out: list[str] = []
-    used = 0
-    for index, line in enumerate(lines):
-        tail = more.format(n=len(lines) - index)
-        if used + len(line) + 1 + len(tail) + 1 > limit:
-            out.append(tail)
-            break
-        out.append(line)
-        used += len(line) + 1
-    return "\n".join(out)
+def clip_lines(lines: list[str], limit: int, more: str = "…and {n} more", hidden: int = 0) -> str:
+    """Join whole lines up to `limit` characters, saying how many were left out.
+
+    `hidden` counts lines already left out by the caller; they are included in the count.
+    """
+    sizes = [0]  # sizes[k]: characters of the first k lines, without separators
+    for line in lines:
+        sizes.append(sizes[-1] + len(line))
+    tail = ""
+    for keep in range(len(lines), -1, -1):
+        left = len(lines) - keep + hidden
+        tail = more.format(n=left) if left else ""
+        parts = keep + (1 if tail else 0)
+        if sizes[keep] + len(tail) + max(parts - 1, 0) <= limit:
+            return "\n".join(lines[:keep] + ([tail] if tail else []))
+    return clip(tail, limit)
 
 
 def duration(seconds: float) -> str:

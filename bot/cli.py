@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--format", choices=("text", "json"), default="text")
 
     sub.add_parser("serve", help="run the Slack bot (HTTP mode, or Socket Mode)")
+    sub.add_parser("worker", help="scaled out: register deployments and run a Prefect worker")
     sub.add_parser("workflows", help="list the 20 workflow types")
     return parser
 
@@ -58,6 +59,14 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 return serve(config)
             except ServeError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+        if args.command == "worker":
+            from bot.worker import WorkerError, run_worker
+
+            try:
+                return run_worker(config)
+            except WorkerError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return EXIT_USAGE
         return _analyze(args, config)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -46,6 +47,15 @@ def apply_prefect_defaults(data_dir: Path, *, quiet: bool = False) -> None:
         os.environ.setdefault(key, value)
 
 
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM if the bot dies without stopping it (even on SIGKILL)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -80,7 +90,12 @@ class EmbeddedPrefect:
         cmd += ["--port", str(self.port), "--analytics-off"]
         with self.log_path.open("ab") as log_file:
             self.process = subprocess.Popen(
-                cmd, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+                cmd,
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # a Ctrl-C in the terminal is ours to handle, not its
+                preexec_fn=_die_with_parent,
             )
 
     def wait_ready(self, timeout_s: float = STARTUP_TIMEOUT_S) -> str:

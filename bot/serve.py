@@ -52,6 +52,9 @@ def serve(config: OrchestrationConfig) -> int:
     try:
         return asyncio.run(_serve(config, embedded))
     finally:
+        # A second Ctrl-C or SIGTERM while we stop must not orphan the Prefect server.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
         if embedded is not None:
             embedded.stop()
 

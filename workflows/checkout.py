@@ -61,7 +61,9 @@ def git(*args: str, cwd: Path | None = None) -> str:
         raise CheckoutError(f"git {args[0]} took longer than {GIT_TIMEOUT_S} s") from None
     if done.returncode != 0:
         lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
-        reason = lines[-1] if lines else f"exit code {done.returncode}"
+        # git ends many errors with advice ("Please make sure ..."); its first error says why.
+        errors = [line for line in lines if line.startswith(("fatal:", "error:"))]
+        reason = errors[0] if errors else lines[-1] if lines else f"exit code {done.returncode}"
         raise CheckoutError(redact(f"git {args[0]} failed: {reason}"))
     return done.stdout.strip()
 

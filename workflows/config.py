@@ -144,15 +144,30 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return {str(k).lower(): v for k, v in data.items()}
 
 
+def _model_at(loc: list[str]) -> type[BaseModel]:
+    """The settings model that holds the key at `loc` (nested sections such as alert_thresholds)."""
+    model: type[BaseModel] = OrchestrationConfig
+    for part in loc:
+        field = model.model_fields.get(part)
+        inner = field.annotation if field is not None else None
+        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+            break
+        model = inner
+    return model
+
+
 def _describe(error: dict[str, Any], file_keys: set[str], path: Path | None) -> str:
     loc = [str(part) for part in error.get("loc", ())]
     key = ".".join(loc) or "config"
     if error.get("type") == "extra_forbidden":
-        known = list(OrchestrationConfig.model_fields)
+        known = list(_model_at(loc[:-1]).model_fields)
         close = difflib.get_close_matches(loc[-1] if loc else key, known, n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
         return f"{path or 'configuration'}: unknown key '{key}'{hint}"
-    source = f"{path}" if path is not None and loc and loc[0] in file_keys else "environment"
+    # The environment wins over the file, so a key set in both came from the environment.
+    in_env = bool(loc) and loc[0] in {name.lower() for name in os.environ}
+    in_file = path is not None and bool(loc) and loc[0] in file_keys
+    source = f"{path}" if in_file and not in_env else "environment"
     if source == "environment" and loc:
         source = f"environment variable {loc[0].upper()}"
     return f"{key}: {error.get('msg', 'invalid value')} (from {source})"
@@ -167,7 +182,8 @@ def load_config(
     if config_path.exists():
         values = _read_yaml(config_path)
     elif explicit:
-        raise ConfigError(f"{config_path}: configuration file not found (set by CICD_CONFIG)")
+        origin = "given" if path is not None else "set by CICD_CONFIG"
+        raise ConfigError(f"{config_path}: configuration file not found ({origin})")
     else:
         values = {}
     token = _file_values.set(values)

@@ -14,7 +14,8 @@ SUBCOMMANDS = ("analyze", "help", "workflows")
 ALIASES = {"analyse": "analyze", "ls": "workflows", "list": "workflows", "?": "help"}
 # Slack wraps links as <url|label> or <url>; keep what the person typed.
 _SLACK_LINK = re.compile(r"<([^>|]+)(?:\|([^>]+))?>")
-_REF = re.compile(r"^[A-Za-z0-9._/@{}^~-]{1,200}$")
+# A ref never starts with `-` (git would read it as an option).
+_REF = re.compile(r"^(?!-)[A-Za-z0-9._/@{}^~-]{1,200}$")
 
 
 class CommandError(ValueError):

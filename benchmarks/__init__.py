@@ -1,0 +1,1 @@
+"""Benchmarks of the real `cicd serve` process against the Slack emulator."""
