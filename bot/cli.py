@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--component", default="", help="path inside PATH to analyse")
     analyze.add_argument("--ref", default=None, help="branch, tag or commit (clones a copy)")
     analyze.add_argument("--format", choices=("text", "json"), default="text")
+    analyze.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
 
     sub.add_parser("serve", help="run the Slack bot (HTTP mode, or Socket Mode)")
     sub.add_parser("worker", help="scaled out: register deployments and run a Prefect worker")
@@ -99,7 +100,7 @@ def _analyze(args: argparse.Namespace, config: OrchestrationConfig) -> int:
             repo, component = str(path.parent), path.name
     from bot.embedded import apply_prefect_defaults, running_server
 
-    apply_prefect_defaults(config.cicd_data_dir, quiet=True)
+    apply_prefect_defaults(config.cicd_data_dir, quiet=not args.verbose)
     if not os.environ.get("PREFECT_API_URL"):
         served = running_server(config.cicd_data_dir)
         if served:

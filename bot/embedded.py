@@ -42,9 +42,11 @@ def apply_prefect_defaults(data_dir: Path, *, quiet: bool = False) -> None:
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     }
     if quiet:
-        defaults["PREFECT_LOGGING_LEVEL"] = "WARNING"
+        # The terminal shows our own progress and one clean error line, not engine tracebacks.
+        defaults["PREFECT_LOGGING_LEVEL"] = "CRITICAL"
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
 
 
 def _die_with_parent() -> None:

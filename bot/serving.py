@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 
-from prefect.client.orchestration import get_client
+from prefect.client.orchestration import PrefectClient, get_client
+from prefect.exceptions import ObjectNotFound
 from prefect.runner import Runner
 
 from workflows.registry import DEPLOYMENT, FlowSpec
@@ -23,17 +26,42 @@ async def serve_deployments(specs: dict[WorkflowType, FlowSpec], *, limit: int) 
     return runner
 
 
-async def check_api(specs: dict[WorkflowType, FlowSpec]) -> None:
-    """Scaled-out mode: the API must answer and every deployment must exist."""
+async def check_api(
+    specs: dict[WorkflowType, FlowSpec], *, wait_s: float = 300.0, poll_s: float = 2.0
+) -> None:
+    """Scaled-out mode: the API must answer and every deployment must exist.
+
+    A worker may start after the bot, so missing deployments are waited for (and logged)
+    for `wait_s` before giving up with a message that says what to run.
+    """
+    deadline = time.monotonic() + wait_s
+    missing: list[str] = []
     async with get_client() as client:
-        problem = await client.api_healthcheck()
-        if problem is not None:
-            raise RuntimeError(f"Prefect API is not healthy: {problem}")
-        for spec in specs.values():
-            try:
-                await client.read_deployment_by_name(spec.deployment_name)
-            except Exception:
-                raise RuntimeError(
-                    f"deployment {spec.deployment_name} not found; run `cicd worker` "
-                    "(it registers the deployments) or unset PREFECT_API_URL for embedded mode"
-                ) from None
+        while True:
+            problem = await client.api_healthcheck()
+            if problem is None:
+                missing = [
+                    spec.deployment_name
+                    for spec in specs.values()
+                    if not await _deployment_exists(client, spec.deployment_name)
+                ]
+                if not missing:
+                    return
+            if time.monotonic() >= deadline:
+                break
+            log.info("waiting for %s", problem or f"deployments {', '.join(missing)}")
+            await asyncio.sleep(poll_s)
+    if problem is not None:
+        raise RuntimeError(f"Prefect API is not healthy: {problem}")
+    raise RuntimeError(
+        f"deployment(s) {', '.join(missing)} not found; start `cicd worker` (it registers "
+        "them) or unset PREFECT_API_URL for the embedded mode"
+    )
+
+
+async def _deployment_exists(client: PrefectClient, name: str) -> bool:
+    try:
+        await client.read_deployment_by_name(name)
+    except ObjectNotFound:
+        return False
+    return True

@@ -18,8 +18,31 @@ _CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 GIT_TIMEOUT_S = 300
 
 
+# git's words for failures that may go away on their own (network, server trouble).
+_TRANSIENT = (
+    "could not resolve host",
+    "connection timed out",
+    "connection refused",
+    "couldn't connect to server",
+    "failed to connect",
+    "connection reset",
+    "the remote end hung up",
+    "early eof",
+    "rpc failed",
+    "operation timed out",
+    "returned error: 5",
+    "took longer than",
+)
+
+
 class CheckoutError(RuntimeError):
     """The repository could not be made available; the message says why."""
+
+    @property
+    def transient(self) -> bool:
+        """True when trying again later may succeed (network or server trouble)."""
+        text = str(self).lower()
+        return any(words in text for words in _TRANSIENT)
 
 
 class Checkout(BaseModel):

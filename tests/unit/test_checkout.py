@@ -261,3 +261,20 @@ def test_git_errors_are_redacted_even_when_git_repeats_the_url(tmp_path):
 )
 def test_is_remote(repo, remote):
     assert is_remote(repo) is remote
+
+
+@pytest.mark.parametrize(
+    ("message", "transient"),
+    [
+        ("git clone failed: fatal: unable to access 'x': Could not resolve host: github.com", True),
+        ("git fetch failed: fatal: the remote end hung up unexpectedly", True),
+        (
+            "git clone failed: error: RPC failed; HTTP 502 curl 22 returned error: 502",
+            True,
+        ),
+        ("git clone failed: fatal: repository 'https://x/y.git/' not found", False),
+        ("ref `nope` was not found in the repository", False),
+    ],
+)
+def test_transient_failures_are_told_apart(message, transient):
+    assert CheckoutError(message).transient is transient

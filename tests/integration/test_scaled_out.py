@@ -1,0 +1,167 @@
+"""The scaled-out shape: Prefect on PostgreSQL, a `cicd worker`, and a bot that only creates
+and watches runs (`PREFECT_API_URL` set)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import make_repo
+from tests.e2e.bot_process import SIGNING_SECRET, BotProcess, free_port
+from tests.emulators.slack import SlackEmulator
+from tests.emulators.slack_driver import SlackDriver
+
+PG = os.environ.get("CICD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+pytestmark = pytest.mark.e2e
+
+
+async def _admin(sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(PG, timeout=5)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A fresh database for this module, dropped afterwards."""
+    name = f"cicd_test_{secrets.token_hex(4)}"
+    try:
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, Exception) as exc:  # no server here: say why it was skipped
+        pytest.skip(f"PostgreSQL not reachable at {PG}: {exc}")
+    base = PG.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    yield f"{base}/{name}"
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def cluster(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Prefect server on PostgreSQL and one `cicd worker`; yields the API URL."""
+    work = tmp_path_factory.mktemp("cluster")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SLACK_"))}
+    port = free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    server_env = {
+        **clean,
+        "PREFECT_HOME": str(work / "server-home"),
+        "PREFECT_API_DATABASE_CONNECTION_URL": postgres_url,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    server = _spawn(
+        [
+            sys.executable,
+            "-m",
+            "prefect",
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-ui",
+        ],
+        server_env,
+        work / "server.log",
+    )
+    worker = None
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{api_url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert server.poll() is None, (work / "server.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "Prefect server on PostgreSQL did not start"
+            time.sleep(0.5)
+        worker_env = {
+            **clean,
+            "PREFECT_API_URL": api_url,
+            "CICD_DATA_DIR": str(work / "worker-data"),
+            "CICD_CONFIG": str(work / "none.yaml"),
+        }
+        (work / "none.yaml").write_text("max_concurrent_workflows: 2\n")
+        worker = _spawn([sys.executable, "-m", "bot", "worker"], worker_env, work / "worker.log")
+        yield api_url
+    finally:
+        if worker is not None:
+            _stop(worker)
+        _stop(server)
+
+
+def test_bot_launches_on_the_worker_pool_and_reports_in_the_thread(
+    cluster: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    repo = make_repo(tmp_path_factory.mktemp("scaled") / "repo")
+    with SlackEmulator(tokens=("xoxb-test-token",)) as slack:
+        bot = BotProcess(
+            tmp_path_factory.mktemp("scaled-bot"), slack.url, repo, PREFECT_API_URL=cluster
+        )
+        try:
+            bot.start(timeout_s=150)
+            health = httpx.get(f"{bot.url}/healthz").json()
+            assert health["prefect_api_url"] == cluster
+            with SlackDriver(
+                f"{bot.url}/slack/events",
+                SIGNING_SECRET,
+                response_url_base=slack.response_url_base,
+            ) as driver:
+                assert driver.slash_command("analyze contexten/agents").status_code == 200
+            parent = slack.wait_for(
+                lambda: next(
+                    (
+                        m
+                        for m in slack.messages("C0001", top_level_only=True)
+                        if "contexten/agents" in m.get("text", "")
+                    ),
+                    None,
+                )
+            )
+            result = slack.wait_for(
+                lambda: next(
+                    (
+                        m
+                        for m in slack.thread("C0001", parent["ts"])[1:]
+                        if "planted_unused_function" in json.dumps(m.get("blocks", []))
+                    ),
+                    None,
+                ),
+                timeout=120,
+            )
+            assert result
+        finally:
+            assert bot.stop() == 0, bot.logs()
+
+    runs = httpx.post(f"{cluster}/flow_runs/filter", json={"limit": 10}).json()
+    assert runs and all(run["work_pool_name"] == "cicd" for run in runs)
+    assert any(run["state_type"] == "COMPLETED" for run in runs)
