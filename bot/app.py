@@ -28,7 +28,8 @@ def build_app(
 
     secret = config.slack_signing_secret
     app = AsyncApp(
-        client=client,
+        # Token-less: per-request clients get the token from `authorize` (no double source).
+        client=AsyncWebClient(base_url=client.base_url, timeout=client.timeout),
         authorize=authorize,
         signing_secret=secret.get_secret_value() if secret else None,
         # Socket Mode has no HTTP signatures; HTTP mode always verifies them.

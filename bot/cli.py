@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from bot.errors import StartError
 from workflows.checkout import is_remote
 from workflows.config import ConfigError, OrchestrationConfig, load_config
 from workflows.types import CATALOG
@@ -55,22 +56,17 @@ def main(argv: list[str] | None = None) -> int:
     _setup_logging()
     try:
         if args.command == "serve":
-            from bot.serve import ServeError, serve
+            from bot.serve import serve
 
-            try:
-                return serve(config)
-            except ServeError as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                return EXIT_USAGE
+            return serve(config)
         if args.command == "worker":
-            from bot.worker import WorkerError, run_worker
+            from bot.worker import run_worker
 
-            try:
-                return run_worker(config)
-            except WorkerError as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                return EXIT_USAGE
+            return run_worker(config)
         return _analyze(args, config)
+    except StartError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

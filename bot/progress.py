@@ -98,8 +98,10 @@ class ThreadProgress:
         due = now - self._last_sent >= (self.min_interval_s if changed else self.heartbeat_s)
         if not final and (not due or now < self._blocked_until):
             return False
-        if final and now < self._blocked_until:
-            await asyncio.sleep(self._blocked_until - now)
+        if final:  # always sent, but still spaced and after any Retry-After
+            ready_at = max(self._blocked_until, self._last_sent + self.min_interval_s)
+            if ready_at > now:
+                await asyncio.sleep(ready_at - now)
         return await self._send(snapshot, retry=final)
 
     async def _send(self, snapshot: RunSnapshot, *, retry: bool) -> bool:

@@ -17,12 +17,14 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.embedded import EmbeddedPrefect, EmbeddedPrefectError, apply_prefect_defaults
+from bot.errors import StartError
 from workflows.config import OrchestrationConfig
 
 log = logging.getLogger("bot.serve")
+SLACK_SECRETS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
 
 
-class ServeError(RuntimeError):
+class ServeError(StartError):
     """`cicd serve` cannot start; the message says what to set or fix."""
 
 
@@ -43,6 +45,10 @@ def check_slack_settings(config: OrchestrationConfig) -> None:
 def serve(config: OrchestrationConfig) -> int:
     """Run until SIGINT/SIGTERM; returns the process exit code."""
     check_slack_settings(config)
+    # Least privilege: the Prefect server and the flow runs (child processes inheriting our
+    # environment) never need Slack credentials; the bot holds them in `config` only.
+    for name in SLACK_SECRETS:
+        os.environ.pop(name, None)
     apply_prefect_defaults(config.cicd_data_dir)
     embedded: EmbeddedPrefect | None = None
     if not os.environ.get("PREFECT_API_URL"):
@@ -98,18 +104,17 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
             **({"error": state["error"]} if state["error"] else {}),
         }
 
+    socket_handler = None
+    if config.slack_app_token is not None:
+        socket_handler = await _socket_mode_handler(app, config.slack_app_token.get_secret_value())
+
     web_app = build_web_app(None if socket_mode else app, health)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host=os.environ.get("HOST", "0.0.0.0"), port=config.port).start()
     log.info("listening on port %s (%s mode)", config.port, "socket" if socket_mode else "http")
 
-    socket_handler = None
-    if socket_mode:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-        assert config.slack_app_token is not None
-        socket_handler = AsyncSocketModeHandler(app, config.slack_app_token.get_secret_value())
+    if socket_handler is not None:
         await socket_handler.connect_async()
         log.info("connected to Slack over Socket Mode")
 
@@ -133,6 +138,29 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
     await asyncio.gather(prefect_task, return_exceptions=True)
     await runner.cleanup()
     return 1 if state["error"] else 0
+
+
+async def _socket_mode_handler(app: Any, app_token: str) -> Any:
+    """The Socket Mode handler, its first URL issued now: a rejected token stops start-up.
+
+    Left to itself the SDK would retry a rejected token every 10 s for ever, while /healthz
+    said ok and Prefect never started.
+    """
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    from slack_sdk.errors import SlackApiError
+
+    handler = AsyncSocketModeHandler(app, app_token)
+    try:
+        handler.client.wss_uri = await handler.client.issue_new_wss_url()  # connect() uses it
+    except SlackApiError as exc:
+        await handler.close_async()
+        raise ServeError(
+            f"SLACK_APP_TOKEN was rejected by Slack ({exc.response.get('error')}); check the "
+            "app-level token (it starts with xapp- and needs the connections:write scope)"
+        ) from None
+    except OSError as exc:  # a network blip: connect() keeps retrying
+        log.warning("cannot open a Socket Mode URL yet: %s", exc)
+    return handler
 
 
 async def _bring_up_prefect(

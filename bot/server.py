@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
+log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1 << 20  # Slack payloads are far smaller; refuse anything silly
 
 
@@ -18,8 +20,13 @@ def build_web_app(app: AsyncApp | None, health: Callable[[], dict[str, Any]]) ->
 
     async def slack_events(request: web.Request) -> web.Response:
         assert app is not None
-        bolt_response = await app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
+        try:
+            bolt_request = await to_bolt_request(request)
+        except (AttributeError, TypeError, ValueError):
+            # Bolt parses the body before checking its signature; garbage is not our error.
+            log.info("unparseable request to /slack/events from %s", request.remote)
+            return web.json_response({"error": "invalid request body"}, status=400)
+        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
 
     async def healthz(_: web.Request) -> web.Response:
         status = health()

@@ -139,13 +139,17 @@ class SlackRuns:
             last: RunSnapshot | None = None
             async for snapshot in watcher.snapshots():
                 last = snapshot
-                await progress.update(snapshot, final=snapshot.finished)
+                if not snapshot.finished:
+                    await progress.update(snapshot)
+            # The answer first; the progress message's last state follows, spaced as usual.
             if last is not None and last.succeeded:
                 result = await watcher.result()
                 await self._post_result(run, run_id, last, result)
             else:
                 reason = (last.message if last else None) or "the run ended without a result"
                 await self._post_failure(run, reason, run_id)
+            if last is not None:
+                await progress.update(last, final=True)
         except Exception:
             log.exception("lost track of run %s (%s) in %s", run_id, run.workflow, run.channel)
             await self._post_failure(run, "the bot lost track of this run; see its logs", run_id)

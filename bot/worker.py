@@ -8,12 +8,13 @@ import os
 import sys
 
 from bot.embedded import apply_prefect_defaults
+from bot.errors import StartError
 from workflows.config import OrchestrationConfig
 
 WORK_POOL = "cicd"
 
 
-class WorkerError(RuntimeError):
+class WorkerError(StartError):
     """The worker cannot start; the message says what to set."""
 
 

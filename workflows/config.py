@@ -76,6 +76,24 @@ class OrchestrationConfig(BaseSettings):
     monitoring_enabled: bool = True
     alert_thresholds: AlertThresholds = Field(default_factory=AlertThresholds)
 
+    @field_validator(
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "slack_webhook_url",
+        "codegen_token",
+        "github_token",
+        "linear_api_key",
+        mode="before",
+    )
+    @classmethod
+    def _no_empty_secrets(cls, value: object) -> object:
+        # An empty signing secret would make every forged signature "valid": refuse it.
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(text, str) and not text.strip():
+            raise ValueError("is empty; unset it or give the real value")
+        return value
+
     @field_validator("slack_bot_token")
     @classmethod
     def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:

@@ -24,13 +24,16 @@ def free_port() -> int:
 
 
 class BotProcess:
-    """`python -m bot serve` with its settings in the environment, logs in a file."""
+    """`python -m bot serve` with its settings in the environment, logs in a file.
 
-    def __init__(self, workdir: Path, slack_api_url: str, repo: Path, **env: str) -> None:
+    ``env`` adds or overrides variables; ``NAME=None`` leaves NAME out (e.g. no signing secret).
+    """
+
+    def __init__(self, workdir: Path, slack_api_url: str, repo: Path, **env: str | None) -> None:
         self.port = free_port()
         self.workdir = workdir
         self.log_path = workdir / "bot.log"
-        self.env = {
+        merged = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "SLACK_"))},
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -42,6 +45,7 @@ class BotProcess:
             "CICD_CONFIG": str(workdir / "orchestration_config.yaml"),
             **env,
         }
+        self.env = {k: v for k, v in merged.items() if v is not None}
         (workdir / "orchestration_config.yaml").write_text("max_concurrent_workflows: 4\n")
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -71,3 +71,29 @@ def test_healthz_reports_ready(bot: BotProcess) -> None:
     assert health["ok"] and health["ready"] and health["mode"] == "http"
     assert health["prefect"] == "ready"
     assert "xoxb" not in str(health)
+
+
+def test_bot_logs_hold_no_slack_secret_and_no_startup_warnings(bot: BotProcess) -> None:
+    from tests.e2e.bot_process import BOT_TOKEN, SIGNING_SECRET
+
+    logs = bot.log_path.read_text(errors="replace")
+    assert BOT_TOKEN not in logs and SIGNING_SECRET not in logs
+    assert "WARNING slack_bolt" not in logs
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [(b"null", "application/json"), (b"[1, 2]", "application/json"), (b"\xff\xfe", "text/plain")],
+)
+def test_garbage_bodies_get_4xx_not_a_crash(
+    bot: BotProcess, slack: SlackEmulator, body: bytes, content_type: str
+) -> None:
+    import httpx
+
+    before = _posts(slack)
+    response = httpx.post(
+        f"{bot.url}/slack/events", content=body, headers={"Content-Type": content_type}
+    )
+    assert 400 <= response.status_code < 500
+    assert _posts(slack) == before
+    assert "Traceback" not in bot.log_path.read_text(errors="replace")

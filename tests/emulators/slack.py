@@ -8,7 +8,9 @@ Usage::
         emu.wait_for(lambda: emu.calls_to("chat.postMessage"))
 
 State lives in a :class:`~tests.emulators.slack_workspace.Workspace`; the methods are in
-:mod:`tests.emulators.slack_methods`, Block Kit checks in :mod:`tests.emulators.slack_blocks`.
+:mod:`tests.emulators.slack_methods`, Block Kit checks in :mod:`tests.emulators.slack_blocks`,
+Socket Mode (``apps.connections.open``, the ``/link/`` websocket) in ``emu.socket``, see
+:mod:`tests.emulators.slack_socket`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from tests.emulators.slack_http import (
     read_params,
 )
 from tests.emulators.slack_methods import METHODS
+from tests.emulators.slack_socket import SocketModeServer
 from tests.emulators.slack_workspace import (
     BOT_ID,
     BOT_USER_ID,
@@ -57,9 +60,11 @@ class SlackEmulator:
         tokens: Iterable[str] = ("xoxb-test-token",),
         port: int = 0,
         workflow_tokens: Iterable[str] = ("xwfp-test",),
+        app_tokens: Iterable[str] = ("xapp-test-token",),
     ) -> None:
         self._tokens = set(tokens) | set(workflow_tokens)
         self._port = port
+        self.socket = SocketModeServer(lambda: self.base_url, app_tokens)
         self._lock = threading.RLock()
         self._ws = Workspace.seeded()
         self._faults = FaultPlan()
@@ -144,6 +149,7 @@ class SlackEmulator:
         app = web.Application(client_max_size=10 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{name:.*}", self._handle_response_url)
+        self.socket.attach(app)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self._port, backlog=1024)
@@ -191,6 +197,7 @@ class SlackEmulator:
             self.responses.clear()
             self._faults = FaultPlan()
             self._ws.reset_to(Workspace.seeded())
+        self.socket.reset()
 
     # -- fault injection ----------------------------------------------------------------------
 
@@ -222,7 +229,7 @@ class SlackEmulator:
             error = None
         token = bearer_token(request, params)
         wait = self._faults.delay_for(method)
-        if wait > 0 and method in METHODS and token in self._tokens:
+        if wait > 0 and self._handler(method) and token in self._tokens | self.socket.app_tokens:
             await asyncio.sleep(wait)
         with self._lock:
             status, body, headers = self._answer(method, params, token, error)
@@ -243,13 +250,14 @@ class SlackEmulator:
     def _answer(
         self, method: str, params: dict[str, Any], token: str | None, error: ApiError | None
     ) -> Answer:
-        handler = METHODS.get(method)
+        handler = self._handler(method)
         if handler is None:
             return 200, {"ok": False, "error": "unknown_method"}, {}
         if not token:
             return 200, {"ok": False, "error": "not_authed"}, {}
-        if token not in self._tokens:
-            return 200, {"ok": False, "error": "invalid_auth"}, {}
+        token_error = self.socket.token_error(method, token, self._tokens)
+        if token_error:
+            return 200, {"ok": False, "error": token_error}, {}
         if error is not None:
             return 200, error.body(), {}
         fault = self._faults.take(method)
@@ -259,6 +267,11 @@ class SlackEmulator:
             return 200, handler(self._ws, params), {}
         except ApiError as exc:
             return 200, exc.body(), {}
+
+    def _handler(self, method: str) -> Callable[[Workspace, dict[str, Any]], dict[str, Any]] | None:
+        if method == "apps.connections.open":
+            return self.socket.connections_open
+        return METHODS.get(method)
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         try:

@@ -47,13 +47,16 @@ class SignedRequest:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class _SlackPayloads[R]:
-    """Builds Slack's payloads; subclasses define :meth:`send` (sync or async)."""
+class SlackPayloads[R]:
+    """Builds Slack's payloads; subclasses define :meth:`send` (sync or async).
+
+    The ``*_payload``/``*_fields`` methods only build (Socket Mode envelopes reuse them).
+    """
 
     def __init__(
         self,
-        bot_url: str,
-        signing_secret: str,
+        bot_url: str = "",
+        signing_secret: str = "",
         *,
         team_id: str = "T0001",
         team_domain: str = TEAM_DOMAIN,
@@ -79,7 +82,9 @@ class _SlackPayloads[R]:
 
     def send(self, request: SignedRequest) -> R:
         """POST ``request`` to the bot; returns the response (or a coroutine of it)."""
-        raise NotImplementedError
+        raise TypeError(
+            "SlackPayloads only builds payloads; send with SlackDriver/AsyncSlackDriver"
+        )
 
     def signed(
         self,
@@ -119,7 +124,7 @@ class _SlackPayloads[R]:
 
     # -- what Slack sends ---------------------------------------------------------------------
 
-    def slash_command(
+    def slash_command_fields(
         self,
         text: str,
         *,
@@ -130,13 +135,10 @@ class _SlackPayloads[R]:
         channel_name: str = "general",
         trigger_id: str | None = None,
         response_url: str | None = None,
-        timestamp: int | None = None,
-        signature: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> R:
-        """A slash command, form-encoded like ``payloads/slash_command.form.txt``."""
+    ) -> dict[str, str]:
+        """The fields of a slash command (form-encoded over HTTP, JSON in Socket Mode)."""
         channel = channel_id or self.default_channel
-        fields = {
+        return {
             "token": self.verification_token,
             "team_id": self.team_id,
             "team_domain": self.team_domain,
@@ -151,7 +153,22 @@ class _SlackPayloads[R]:
             "response_url": response_url or self._response_url("commands", channel),
             "trigger_id": trigger_id or new_trigger_id(),
         }
-        body = urlencode(fields).encode()
+
+    def slash_command(
+        self,
+        text: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        headers: dict[str, str] | None = None,
+        **fields: Any,
+    ) -> R:
+        """A slash command, form-encoded like ``payloads/slash_command.form.txt``.
+
+        ``fields`` as in :meth:`slash_command_fields`; ``timestamp``, ``signature`` and
+        ``headers`` alter the request (stale, forged, extra headers).
+        """
+        body = urlencode(self.slash_command_fields(text, **fields)).encode()
         return self.send(
             self.signed(
                 body,
@@ -167,6 +184,19 @@ class _SlackPayloads[R]:
         action_id: str,
         value: str,
         *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        **fields: Any,
+    ) -> R:
+        """A button click, form-encoded; ``fields`` as in :meth:`block_action_payload`."""
+        payload = self.block_action_payload(action_id, value, **fields)
+        return self._interactive(payload, timestamp=timestamp, signature=signature)
+
+    def block_action_payload(
+        self,
+        action_id: str,
+        value: str,
+        *,
         user_id: str | None = None,
         channel_id: str | None = None,
         message_ts: str | None = None,
@@ -176,9 +206,7 @@ class _SlackPayloads[R]:
         button_text: str = "Click",
         trigger_id: str | None = None,
         response_url: str | None = None,
-        timestamp: int | None = None,
-        signature: str | None = None,
-    ) -> R:
+    ) -> dict[str, Any]:
         """A button click (``block_actions``) like ``payloads/block_actions.button.json``.
 
         ``message`` defaults to a bot message holding that button; ``message_ts`` defaults to
@@ -230,7 +258,7 @@ class _SlackPayloads[R]:
             "response_url": response_url or self._response_url("actions", channel, ts),
             "actions": [action],
         }
-        return self._interactive(payload, timestamp=timestamp, signature=signature)
+        return payload
 
     def view_submission(
         self,
@@ -292,6 +320,19 @@ class _SlackPayloads[R]:
         event_id: str | None = None,
     ) -> R:
         """An Events API ``event_callback``; ``retry_num`` adds Slack's retry headers."""
+        payload = self.event_payload(event, event_id=event_id)
+        headers = None
+        if retry_num is not None:
+            headers = {
+                "X-Slack-Retry-Num": str(retry_num),
+                "X-Slack-Retry-Reason": retry_reason or "http_timeout",
+            }
+        return self._json(payload, headers)
+
+    def event_payload(
+        self, event: dict[str, Any], *, event_id: str | None = None
+    ) -> dict[str, Any]:
+        """The ``event_callback`` body wrapping ``event`` (``event_ts`` added)."""
         now = time.time()
         inner = {"event_ts": f"{now:.6f}", **event}
         payload = {
@@ -314,13 +355,7 @@ class _SlackPayloads[R]:
             "is_ext_shared_channel": False,
             "event_context": f"4-{secrets.token_hex(12)}",
         }
-        headers = None
-        if retry_num is not None:
-            headers = {
-                "X-Slack-Retry-Num": str(retry_num),
-                "X-Slack-Retry-Reason": retry_reason or "http_timeout",
-            }
-        return self._json(payload, headers)
+        return payload
 
     def function_executed(
         self,
@@ -366,7 +401,7 @@ class _SlackPayloads[R]:
         return self._json(payload)
 
 
-class SlackDriver(_SlackPayloads[httpx.Response]):
+class SlackDriver(SlackPayloads[httpx.Response]):
     """Synchronous driver: every method returns the bot's ``httpx.Response``."""
 
     _client: httpx.Client | None = None
@@ -391,7 +426,7 @@ class SlackDriver(_SlackPayloads[httpx.Response]):
         self.close()
 
 
-class AsyncSlackDriver(_SlackPayloads[Coroutine[Any, Any, httpx.Response]]):
+class AsyncSlackDriver(SlackPayloads[Coroutine[Any, Any, httpx.Response]]):
     """Async driver: every method returns a coroutine of the bot's ``httpx.Response``.
 
     The ``httpx.AsyncClient`` is created lazily in the running loop and allows many concurrent

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+from prefect.states import State
 from rich.console import Console
 
 from bot.terminal import run_with_progress
@@ -100,14 +101,7 @@ def test_a_missing_repository_is_not_retried(prefect_api, data_dir, tmp_path: Pa
     request = AnalysisRequest(repo=f"file://{tmp_path}/nothing.git")
     state = component_analysis(request, return_state=True)
     assert state.is_failed() and "git clone failed" in (state.message or "")
-
-    async def checkout_attempts() -> int:
-        async with get_client() as client:
-            run_filter = FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
-            tasks = await client.read_task_runs(flow_run_filter=run_filter)
-        return next(t.run_count for t in tasks if t.name.startswith("checkout"))
-
-    assert asyncio.run(checkout_attempts()) == 1
+    assert asyncio.run(checkout_attempts(state)) == 1
 
 
 def test_network_trouble_is_retried(prefect_api, data_dir, tmp_path: Path, monkeypatch) -> None:
@@ -117,11 +111,12 @@ def test_network_trouble_is_retried(prefect_api, data_dir, tmp_path: Path, monke
     request = AnalysisRequest(repo="https://127.0.0.1:9/nobody/nothing.git")  # refused at once
     state = component_analysis(request, return_state=True)
     assert state.is_failed() and "connect" in (state.message or "").lower()
+    assert asyncio.run(checkout_attempts(state)) == 3
 
-    async def checkout_attempts() -> int:
-        async with get_client() as client:
-            run_filter = FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
-            tasks = await client.read_task_runs(flow_run_filter=run_filter)
-        return next(t.run_count for t in tasks if t.name.startswith("checkout"))
 
-    assert asyncio.run(checkout_attempts()) == 3
+async def checkout_attempts(state: State) -> int:
+    """How many times the flow run's checkout task ran."""
+    async with get_client() as client:
+        run_filter = FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
+        tasks = await client.read_task_runs(flow_run_filter=run_filter)
+    return next(t.run_count for t in tasks if t.name.startswith("checkout"))

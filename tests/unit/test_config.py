@@ -291,3 +291,12 @@ def test_overrides_win_over_everything(monkeypatch, tmp_path):
 def test_file_values_do_not_leak_into_later_loads(tmp_path):
     load_config(write(tmp_path / "c.yaml", "port: 4444\n"))
     assert OrchestrationConfig().port == 3000
+
+
+@pytest.mark.parametrize("name", ["SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "GITHUB_TOKEN"])
+def test_an_empty_secret_is_refused_naming_it(monkeypatch, tmp_path, name):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(name, "  ")
+    with pytest.raises(ConfigError) as caught:
+        load_config()
+    assert name in str(caught.value) and "empty" in str(caught.value)
