@@ -87,7 +87,6 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
     launcher = Launcher(specs)
     services = BotServices(config=config, runs=SlackRuns(client, launcher, specs))
     app = build_app(services, client, auth)
-    socket_mode = config.slack_app_token is not None
     started = time.monotonic()
     state: dict[str, Any] = {"prefect": "starting", "error": None}
 
@@ -96,7 +95,7 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
         return {
             "ok": state["error"] is None,
             "ready": ready,
-            "mode": "socket" if socket_mode else "http",
+            "mode": "socket" if socket_handler else "http",
             "prefect": state["prefect"],
             "prefect_api_url": os.environ.get("PREFECT_API_URL"),
             "bot_user": auth.get("user_id"),
@@ -105,14 +104,15 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
         }
 
     socket_handler = None
-    if config.slack_app_token is not None:
+    if config.slack_app_token is not None:  # Socket Mode
         socket_handler = await _socket_mode_handler(app, config.slack_app_token.get_secret_value())
 
-    web_app = build_web_app(None if socket_mode else app, health)
+    web_app = build_web_app(None if socket_handler else app, health)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host=os.environ.get("HOST", "0.0.0.0"), port=config.port).start()
-    log.info("listening on port %s (%s mode)", config.port, "socket" if socket_mode else "http")
+    await web.TCPSite(runner, host=config.host, port=config.port).start()
+    mode = "socket" if socket_handler else "http"
+    log.info("listening on %s:%s (%s mode)", config.host, config.port, mode)
 
     if socket_handler is not None:
         await socket_handler.connect_async()

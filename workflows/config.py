@@ -55,6 +55,7 @@ class OrchestrationConfig(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_webhook_url: SecretStr | None = None
     slack_api_url: str = SLACK_API_URL
+    host: str = "0.0.0.0"
     port: int = Field(3000, ge=1, le=65535)
 
     # Repository the components live in: a local path or a git URL.
