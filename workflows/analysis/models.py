@@ -25,6 +25,22 @@ class Category(StrEnum):
     SECURITY = "security"
 
 
+class Edit(BaseModel):
+    """Replace bytes [start_byte, end_byte) of one file with `replacement`."""
+
+    path: str = Field(description="POSIX path relative to the analysed root")
+    start_byte: int = Field(ge=0)
+    end_byte: int = Field(ge=0)
+    replacement: str = ""
+
+
+class Fix(BaseModel):
+    """A safe, mechanical change that resolves a finding (applied later on a branch)."""
+
+    description: str
+    edits: list[Edit]
+
+
 class Finding(BaseModel):
     """One thing a rule found at one place in the code."""
 
@@ -36,6 +52,29 @@ class Finding(BaseModel):
     end_line: int = Field(ge=1, description="1-based last line")
     message: str
     symbol: str | None = Field(default=None, description="the name the finding is about")
+    confidence: int = Field(
+        default=100, ge=0, le=100, description="how sure the rule is that this is real, in %"
+    )
+    fix: Fix | None = Field(default=None, description="a certain fix, when there is one")
+
+
+class ImportEdge(BaseModel):
+    """Module `source` imports module `target` (both dotted names inside the analysed tree)."""
+
+    source: str
+    target: str
+    line: int = Field(ge=1)
+
+
+class ImportGraph(BaseModel):
+    """The component's import graph: internal edges, cycles and third-party dependencies."""
+
+    modules: list[str] = Field(default_factory=list)
+    edges: list[ImportEdge] = Field(default_factory=list)
+    cycles: list[list[str]] = Field(default_factory=list)
+    external: dict[str, list[str]] = Field(
+        default_factory=dict, description="module -> third-party top-level packages it imports"
+    )
 
 
 class AnalysisReport(BaseModel):
@@ -46,6 +85,7 @@ class AnalysisReport(BaseModel):
     lines_analyzed: int = 0
     duration_s: float = 0.0
     findings: list[Finding] = Field(default_factory=list)
+    graph: ImportGraph | None = None
     parse_errors: list[str] = Field(
         default_factory=list,
         description="paths (relative) that tree-sitter could not parse cleanly",

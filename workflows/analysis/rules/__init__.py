@@ -1,4 +1,6 @@
-"""The rule registry: one module per rule, listed in `RULE_MODULES`.
+"""The rule registry: one module per rule, found by name in this package.
+
+Every module here whose name does not start with ``_`` is a rule (helpers start with ``_``).
 
 A rule module has a docstring (title line, then "What it finds:", "Why it matters:",
 "Example:", "Not flagged:") and exposes ``RULE_ID``, ``CATEGORY``, ``SEVERITY``, optionally
@@ -10,7 +12,9 @@ bare or names the rule id or one of its codes suppresses the finding.
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType, ModuleType
@@ -18,7 +22,6 @@ from types import MappingProxyType, ModuleType
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectIndex
-from workflows.analysis.rules import bare_except, unused_class, unused_function, unused_import
 
 __all__ = ["RULES", "RULE_MODULES", "CheckFunction", "Rule", "select_rules"]
 
@@ -55,12 +58,12 @@ class Rule:
         )
 
 
-RULE_MODULES: tuple[ModuleType, ...] = (
-    unused_import,
-    unused_function,
-    unused_class,
-    bare_except,
-)
+def _rule_modules() -> tuple[ModuleType, ...]:
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+    return tuple(importlib.import_module(f"{__name__}.{name}") for name in names)
+
+
+RULE_MODULES: tuple[ModuleType, ...] = _rule_modules()
 
 RULES: Mapping[str, Rule] = MappingProxyType(
     {rule.id: rule for rule in map(Rule.from_module, RULE_MODULES)}
