@@ -5,3 +5,7 @@ from __future__ import annotations
 
 class StartError(RuntimeError):
     """A command cannot start; the message says what to set or fix (exit code 2)."""
+
+
+class ServeError(StartError):
+    """`cicd serve` cannot start; the message says what to set or fix."""

@@ -17,15 +17,13 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.embedded import EmbeddedPrefect, EmbeddedPrefectError, apply_prefect_defaults
-from bot.errors import StartError
+from bot.errors import ServeError
 from workflows.config import OrchestrationConfig
 
 log = logging.getLogger("bot.serve")
 SLACK_SECRETS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
 
 
-class ServeError(StartError):
-    """`cicd serve` cannot start; the message says what to set or fix."""
 
 
 def check_slack_settings(config: OrchestrationConfig) -> None:

@@ -16,6 +16,8 @@ __all__ = [
     "PYTHON",
     "ParsedModule",
     "SourceDecodeError",
+    "SourceTree",
+    "count_lines",
     "get_parser",
     "is_test_path",
     "module_name_for",
@@ -40,8 +42,30 @@ def get_parser() -> Parser:
     return Parser(PYTHON)
 
 
+class SourceTree:
+    """What a parsed file of any language offers on top of its ``source`` and ``tree``."""
+
+    __slots__ = ()
+    source: bytes
+    tree: Tree
+
+    @property
+    def root(self) -> Node:
+        """The node at the top of the tree (``module`` in Python, ``program`` in JS/TS)."""
+        return self.tree.root_node
+
+    @property
+    def has_error(self) -> bool:
+        """Whether tree-sitter had to recover from syntax errors anywhere in the file."""
+        return self.tree.root_node.has_error
+
+    def text(self, node: Node) -> str:
+        """Source text of ``node`` as a string."""
+        return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
 @dataclass(frozen=True, slots=True)
-class ParsedModule:
+class ParsedModule(SourceTree):
     """One parsed Python file: its path, UTF-8 source, syntax tree and a few derived facts."""
 
     path: str
@@ -54,20 +78,6 @@ class ParsedModule:
     """Dotted import name, e.g. ``pkg.sub.mod`` (``pkg.sub`` for ``pkg/sub/__init__.py``)."""
     is_package_init: bool
     is_test_file: bool
-
-    @property
-    def root(self) -> Node:
-        """The ``module`` node at the top of the tree."""
-        return self.tree.root_node
-
-    @property
-    def has_error(self) -> bool:
-        """Whether tree-sitter had to recover from syntax errors anywhere in the file."""
-        return self.tree.root_node.has_error
-
-    def text(self, node: Node) -> str:
-        """Source text of ``node`` as a string."""
-        return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
 def normalize_source(raw: bytes) -> bytes:
@@ -123,7 +133,8 @@ def is_test_path(path: str, module_name: str = "") -> bool:
     return any(part in _TEST_DIRS for part in module_name.split(".")[:-1])
 
 
-def _count_lines(source: bytes) -> int:
+def count_lines(source: bytes) -> int:
+    """Number of lines in ``source``, a last line without a newline included."""
     if not source:
         return 0
     return source.count(b"\n") + (0 if source.endswith(b"\n") else 1)
@@ -136,7 +147,7 @@ def parse_source(source: bytes, path: str = "<string>.py", *, prefix: str = "") 
         path=path,
         source=source,
         tree=get_parser().parse(source),
-        line_count=_count_lines(source),
+        line_count=count_lines(source),
         module_name=module_name,
         is_package_init=PurePosixPath(path).name == "__init__.py",
         is_test_file=is_test_path(path, module_name),

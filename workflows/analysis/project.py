@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
 
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.symbols import ModuleSymbols, collect_symbols
@@ -17,11 +18,17 @@ class ProjectIndex:
     resolving them through imports is left to a later cross-file symbol table.
     """
 
-    __slots__ = ("_references", "_symbols", "by_module_name", "modules")
+    __slots__ = ("__weakref__", "_references", "_symbols", "by_module_name", "modules", "root")
 
     def __init__(
-        self, modules: Sequence[ParsedModule], symbols: Mapping[str, ModuleSymbols]
+        self,
+        modules: Sequence[ParsedModule],
+        symbols: Mapping[str, ModuleSymbols],
+        *,
+        root: Path | None = None,
     ) -> None:
+        self.root = root
+        """The analysed directory or file, when known (rules read its configuration)."""
         self.modules: dict[str, ParsedModule] = {m.path: m for m in modules}
         self.by_module_name: dict[str, ParsedModule] = {m.module_name: m for m in modules}
         self._symbols: dict[str, ModuleSymbols] = dict(symbols)

@@ -8,13 +8,16 @@ import pytest
 
 from tests.unit.analysis.helpers import FIXTURES, copy_fixture, expected_markers
 from workflows.analysis import analyze_path
-from workflows.analysis.rules import RULES
+from workflows.analysis.rules import RULE_MODULES, RULES
 
 RULE_IDS = sorted(RULES)
+# Each rule's fixtures live in a folder named after its module (rules/bare_except.py ->
+# fixtures/bare_except/), so a new rule module brings its fixtures under the same name.
+_MODULE_NAMES = {m.RULE_ID: m.__name__.rsplit(".", 1)[-1] for m in RULE_MODULES}
 
 
 def _fixture_dir(rule_id: str) -> str:
-    return rule_id.replace("-", "_")
+    return _MODULE_NAMES[rule_id]
 
 
 @pytest.mark.parametrize("rule_id", RULE_IDS)

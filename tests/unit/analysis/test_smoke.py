@@ -23,10 +23,11 @@ def test_engine_on_the_installed_rich_package() -> None:
     assert report.files_analyzed <= len(python_files)
     assert report.lines_analyzed > 10_000
     for finding in report.findings:
-        assert finding.rule in RULES
+        assert finding.rule in RULES or finding.rule.startswith("js-")
         assert (root / finding.path).is_file()
         assert 1 <= finding.line <= finding.end_line
     # A well-maintained library: some dead-code candidates, but not a flood.
-    assert len(report.findings) < report.files_analyzed
+    dead = [f for f in report.findings if f.rule in {"unused-function", "unused-class"}]
+    assert len(dead) < report.files_analyzed
     assert json.loads(to_json(report))["summary"]["files"] == report.files_analyzed
     assert to_text(report).splitlines()[-1].endswith(" s")

@@ -12,16 +12,15 @@ bare or names the rule id or one of its codes suppresses the finding.
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import pkgutil
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType, ModuleType
+from typing import Any
 
-from workflows.analysis.models import Category, Finding, Severity
+from workflows.analysis.models import Finding
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectIndex
+from workflows.analysis.registry import BaseRule, discover_rule_modules, select_from
 
 __all__ = ["RULES", "RULE_MODULES", "CheckFunction", "Rule", "select_rules"]
 
@@ -29,41 +28,24 @@ CheckFunction = Callable[[ParsedModule, ProjectIndex], Iterable[Finding]]
 
 
 @dataclass(frozen=True, slots=True)
-class Rule:
-    """A registered rule: its identity, classification and check function."""
+class Rule(BaseRule[CheckFunction]):
+    """A registered Python rule: a `BaseRule` plus the node types and noqa codes it uses."""
 
-    id: str
-    title: str
-    category: Category
-    severity: Severity
-    check: CheckFunction
     node_types: frozenset[str]
     noqa_codes: tuple[str, ...]
     """Codes a ``# noqa: ...`` comment may name to silence this rule (its id first)."""
-    doc: str
 
     @classmethod
-    def from_module(cls, module: ModuleType) -> Rule:
-        """Build a `Rule` from a rule module's constants, docstring and ``check``."""
-        doc = inspect.cleandoc(module.__doc__ or "")
-        return cls(
-            id=module.RULE_ID,
-            title=doc.splitlines()[0].rstrip(".") if doc else module.RULE_ID,
-            category=module.CATEGORY,
-            severity=module.SEVERITY,
-            check=module.check,
-            node_types=frozenset(getattr(module, "NODE_TYPES", ())),
-            noqa_codes=(module.RULE_ID, *getattr(module, "NOQA_CODES", ())),
-            doc=doc,
-        )
+    def module_fields(cls, module: ModuleType) -> dict[str, Any]:
+        """`BaseRule`'s fields plus ``NODE_TYPES`` and ``NOQA_CODES`` (both optional)."""
+        return {
+            **BaseRule.module_fields(module),
+            "node_types": frozenset(getattr(module, "NODE_TYPES", ())),
+            "noqa_codes": (module.RULE_ID, *getattr(module, "NOQA_CODES", ())),
+        }
 
 
-def _rule_modules() -> tuple[ModuleType, ...]:
-    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
-    return tuple(importlib.import_module(f"{__name__}.{name}") for name in names)
-
-
-RULE_MODULES: tuple[ModuleType, ...] = _rule_modules()
+RULE_MODULES: tuple[ModuleType, ...] = discover_rule_modules(__name__, __path__)
 
 RULES: Mapping[str, Rule] = MappingProxyType(
     {rule.id: rule for rule in map(Rule.from_module, RULE_MODULES)}
@@ -75,12 +57,4 @@ def select_rules(select: Collection[str] | None = None) -> list[Rule]:
 
     Raises ValueError naming the valid ids when ``select`` contains an unknown one.
     """
-    if select is None:
-        return list(RULES.values())
-    wanted = {select} if isinstance(select, str) else set(select)
-    unknown = sorted(wanted - RULES.keys())
-    if unknown:
-        raise ValueError(
-            f"unknown rule id(s): {', '.join(unknown)}; valid rule ids: {', '.join(RULES)}"
-        )
-    return [rule for rule in RULES.values() if rule.id in wanted]
+    return select_from(RULES, select)

@@ -1,0 +1,353 @@
+"""Shared reading of calls and expressions for the security rules.
+
+Qualified names go through the module's imports (``import subprocess as sp`` makes ``sp.run``
+read as ``subprocess.run``); constness is judged on the syntax tree alone, without data flow.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from workflows.analysis.models import Category, Finding, Severity
+from workflows.analysis.nodes import line_range, node_text, string_value
+from workflows.analysis.parsing import ParsedModule
+from workflows.analysis.symbols import ModuleSymbols
+
+__all__ = [
+    "Arguments",
+    "Reporter",
+    "arguments",
+    "callee_name",
+    "dotted_name",
+    "import_aliases",
+    "is_constant",
+    "is_constant_derived",
+    "is_falsy_constant",
+    "is_truthy_constant",
+    "qualified_name",
+    "spellings",
+    "string_template",
+    "unwrap",
+]
+
+_LITERALS = frozenset({"integer", "float", "true", "false", "none", "ellipsis"})
+_CONTAINERS = frozenset({"tuple", "list", "set", "expression_list"})
+_CONSTANT_NAME_RE = re.compile(r"_*[A-Z][A-Z0-9_]*")
+_PERCENT_FIELD_RE = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGc]")
+_FORMAT_FIELD_RE = re.compile(r"(?<!\{)\{[^{}]*\}(?!\})")
+_FALSY_TEXTS = frozenset({"False", "None", "0", "0.0", "''", '""'})
+
+
+def import_aliases(symbols: ModuleSymbols, *, relative: bool = True) -> dict[str, str]:
+    """Bound name -> what it stands for: ``sp`` -> ``subprocess``, ``run`` -> ``subprocess.run``.
+
+    ``import a.b`` binds ``a`` to ``a``. When a name is bound twice (``try: import cPickle as
+    pickle`` / ``except ImportError: import pickle``) the first binding wins. Without
+    ``relative``, relative imports are left out (they are the tree's own code).
+    """
+    aliases: dict[str, str] = {}
+    for binding in symbols.imports:
+        if binding.is_future or (not relative and (binding.source_module or "").startswith(".")):
+            continue
+        if binding.source_module is None:
+            target = binding.imported if binding.alias else binding.name
+        else:
+            target = binding.qualified
+        aliases.setdefault(binding.name, target)
+    return aliases
+
+
+def unwrap(node: Node) -> Node:
+    """``node`` without surrounding parentheses."""
+    while node.type == "parenthesized_expression":
+        inner = [child for child in node.named_children if child.type != "comment"]
+        if len(inner) != 1:
+            break
+        node = inner[0]
+    return node
+
+
+def dotted_name(node: Node, *, parentheses: bool = True) -> str | None:
+    """``a.b.c`` for an identifier or an attribute chain of identifiers, else None (``f().x``,
+    ``a[0].b``); with ``parentheses``, ``(a).b`` counts as ``a.b``."""
+    look_through = unwrap if parentheses else lambda n: n
+    parts: list[str] = []
+    current = look_through(node)
+    while current.type == "attribute":
+        attribute = current.child_by_field_name("attribute")
+        target = current.child_by_field_name("object")
+        if attribute is None or target is None:
+            return None
+        parts.append(node_text(attribute))
+        current = look_through(target)
+    if current.type != "identifier":
+        return None
+    parts.append(node_text(current))
+    return ".".join(reversed(parts))
+
+
+def qualified_name(
+    node: Node | None,
+    aliases: Mapping[str, str],
+    *,
+    builtins: bool = True,
+    parentheses: bool = True,
+) -> str | None:
+    """Dotted name of an ``a.b.c`` expression with its first part resolved through imports.
+
+    With ``builtins``, a lone name that is not imported stays as it is (``eval``); without, it
+    is None. None when the expression is not a plain chain of names (see `dotted_name`) or its
+    first part is not imported: in ``yaml = YAML(); yaml.load(...)`` the name is a local object,
+    not the module.
+    """
+    dotted = dotted_name(node, parentheses=parentheses) if node is not None else None
+    if dotted is None:
+        return None
+    head, _, rest = dotted.partition(".")
+    origin = aliases.get(head)
+    if origin is None:
+        return head if builtins and not rest else None
+    return f"{origin}.{rest}" if rest else origin
+
+
+def callee_name(call: Node) -> str:
+    """The last part of what ``call`` calls (``run`` for ``sp.run(...)``): a cheap pre-filter."""
+    function = call.child_by_field_name("function")
+    if function is not None and function.type == "attribute":
+        function = function.child_by_field_name("attribute")
+    return node_text(function) if function is not None and function.type == "identifier" else ""
+
+
+def spellings(last_names: frozenset[str], aliases: Mapping[str, str]) -> frozenset[str]:
+    """What `callee_name` may return for a call worth resolving: ``last_names`` plus local
+    names imported as one of them (``co`` after ``from subprocess import check_output as co``).
+    """
+    imported = {name for name, target in aliases.items() if target.rsplit(".", 1)[-1] in last_names}
+    return last_names | imported
+
+
+@dataclass(frozen=True, slots=True)
+class Arguments:
+    """A call's arguments: positional ones in order, keyword ones by name."""
+
+    positional: list[Node]
+    keywords: dict[str, Node]
+    has_splat: bool
+    """Whether ``*args`` or ``**kwargs`` may pass more than is visible."""
+
+    def get(self, index: int, name: str | None = None) -> Node | None:
+        """The argument at position ``index``, or passed as keyword ``name``."""
+        if index < len(self.positional):
+            return self.positional[index]
+        return self.keywords.get(name) if name is not None else None
+
+
+def arguments(call: Node) -> Arguments:
+    """Split the arguments of a ``call`` node (empty for ``f(x for x in y)``)."""
+    positional: list[Node] = []
+    keywords: dict[str, Node] = {}
+    has_splat = False
+    node = call.child_by_field_name("arguments")
+    if node is None or node.type != "argument_list":
+        return Arguments(positional, keywords, has_splat)
+    for child in node.named_children:
+        if child.type == "keyword_argument":
+            name = child.child_by_field_name("name")
+            value = child.child_by_field_name("value")
+            if name is not None and value is not None:
+                keywords[node_text(name)] = value
+        elif child.type in ("list_splat", "dictionary_splat"):
+            has_splat = True
+        elif child.type != "comment":
+            positional.append(child)
+    return Arguments(positional, keywords, has_splat)
+
+
+def is_constant(node: Node) -> bool:
+    """Whether ``node`` is a literal or built only from literals (``"a" + "b"``, ``-1``)."""
+    node = unwrap(node)
+    kind = node.type
+    if kind in _LITERALS:
+        return True
+    if kind == "string":
+        return all(child.type != "interpolation" for child in node.children)
+    if kind == "concatenated_string" or kind in _CONTAINERS:
+        return all(is_constant(c) for c in node.named_children if c.type != "comment")
+    if kind == "dictionary":
+        return all(c.type == "pair" and is_constant(c) for c in node.named_children)
+    if kind == "pair":
+        return all(is_constant(c) for c in node.named_children)
+    if kind in ("unary_operator", "not_operator"):
+        operand = node.child_by_field_name("argument")
+        return operand is not None and is_constant(operand)
+    if kind == "binary_operator":
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        return left is not None and right is not None and is_constant(left) and is_constant(right)
+    return False
+
+
+def is_constant_derived(node: Node) -> bool:
+    """Whether a non-literal ``node`` is still obviously built from constants.
+
+    ``SCRIPT`` and ``cfg.SCRIPT`` (upper-case names), ``dedent("...")``, ``"-".join(["a"])``,
+    ``"a" if flag else "b"`` and f-strings or operators over such parts.
+    """
+    node = unwrap(node)
+    if is_constant(node):
+        return True
+    kind = node.type
+    if kind in ("identifier", "attribute"):
+        last = node_text(node).rsplit(".", 1)[-1]
+        return _CONSTANT_NAME_RE.fullmatch(last) is not None
+    if kind == "conditional_expression":
+        branches = node.named_children
+        return len(branches) == 3 and all(is_constant_derived(b) for b in branches[:2])
+    if kind == "binary_operator":
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        return all(side is not None and is_constant_derived(side) for side in (left, right))
+    if kind == "string":
+        parts = [_interpolated(c) for c in node.children if c.type == "interpolation"]
+        return all(part is not None and is_constant_derived(part) for part in parts)
+    if kind == "concatenated_string" or kind in _CONTAINERS:
+        return all(is_constant_derived(c) for c in node.named_children if c.type != "comment")
+    if kind == "call":
+        function = node.child_by_field_name("function")
+        args = arguments(node)
+        if function is None or args.has_splat or not (args.positional or args.keywords):
+            return False
+        receiver = function.child_by_field_name("object") if function.type == "attribute" else None
+        if receiver is not None and not is_constant_derived(receiver):
+            return False
+        return all(is_constant_derived(a) for a in [*args.positional, *args.keywords.values()])
+    return False
+
+
+def _interpolated(interpolation: Node) -> Node | None:
+    return interpolation.child_by_field_name("expression")
+
+
+def is_truthy_constant(node: Node) -> bool:
+    """``True``, a non-zero number or a non-empty string literal."""
+    node = unwrap(node)
+    if node.type == "true":
+        return True
+    if node.type in ("integer", "float"):
+        return node_text(node).strip("0._") not in ("", "x", "o", "b", "j")
+    if node.type == "string":
+        return bool(string_value(node))
+    return False
+
+
+def is_falsy_constant(node: Node) -> bool:
+    """``False``, ``None``, ``0`` or an empty string literal."""
+    return unwrap(node).type in _LITERALS | {"string"} and node_text(unwrap(node)) in _FALSY_TEXTS
+
+
+def string_template(
+    node: Node, static: Callable[[Node], bool] = is_constant
+) -> tuple[str, bool] | None:
+    """Text of a string expression with every non-``static`` part (or field) shown as ``{}``.
+
+    Handles literals, f-strings, ``+``, ``"..." % args`` and ``"...".format(args)``; returns the
+    text and whether any part was not static, or None when ``node`` is not such an expression.
+    """
+    node = unwrap(node)
+    kind = node.type
+    if kind == "string":
+        parts: list[str] = []
+        dynamic = False
+        for child in node.children:
+            if child.type == "string_content":
+                parts.append(node_text(child))
+            elif child.type == "interpolation":
+                expression = _interpolated(child)
+                if expression is not None and static(expression):
+                    parts.append(node_text(expression))
+                else:
+                    parts.append("{}")
+                    dynamic = True
+        return "".join(parts), dynamic
+    if kind == "concatenated_string":
+        pieces = [string_template(c, static) for c in node.named_children if c.type == "string"]
+        return "".join(p[0] for p in pieces if p), any(p[1] for p in pieces if p)
+    if kind == "call":
+        return _format_template(node, static)
+    if kind != "binary_operator":
+        return None
+    operator = node.child_by_field_name("operator")
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if operator is None or left is None or right is None:
+        return None
+    if operator.type == "%":
+        base = string_template(left, static)
+        if base is None or static(right):
+            return base
+        return _PERCENT_FIELD_RE.sub("{}", base[0]), True
+    if operator.type != "+":
+        return None
+    sides = [string_template(left, static), string_template(right, static)]
+    if sides[0] is None and sides[1] is None:
+        return None
+    text = "".join(side[0] if side else "{}" for side in sides)
+    pairs = zip(sides, (left, right), strict=True)
+    dynamic = any(side[1] if side else not static(raw) for side, raw in pairs)
+    return text, dynamic
+
+
+def _format_template(call: Node, static: Callable[[Node], bool]) -> tuple[str, bool] | None:
+    """``"...".format(args)``: the literal's text, dynamic when any argument is not static."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "attribute":
+        return None
+    attribute = function.child_by_field_name("attribute")
+    receiver = function.child_by_field_name("object")
+    if attribute is None or receiver is None or node_text(attribute) != "format":
+        return None
+    base = string_template(receiver, static)
+    if base is None:
+        return None
+    args = arguments(call)
+    values = [*args.positional, *args.keywords.values()]
+    if not args.has_splat and all(static(a) for a in values):
+        return base
+    return _FORMAT_FIELD_RE.sub("{}", base[0]), True
+
+
+@dataclass(frozen=True, slots=True)
+class Reporter:
+    """Builds one rule's findings; those in test files get ``test_penalty`` less confidence."""
+
+    rule: str
+    category: Category
+    severity: Severity
+    test_penalty: int = 30
+
+    def at(
+        self,
+        module: ParsedModule,
+        node: Node,
+        message: str,
+        *,
+        confidence: int,
+        severity: Severity | None = None,
+        symbol: str | None = None,
+    ) -> Finding:
+        """A finding on the lines of ``node`` (confidence clamped to 0..100)."""
+        line, end_line = line_range(node)
+        if module.is_test_file:
+            confidence -= self.test_penalty  # test code is not deployed; fake values abound
+        return Finding(
+            rule=self.rule,
+            category=self.category,
+            severity=severity or self.severity,
+            path=module.path,
+            line=line,
+            end_line=end_line,
+            message=message,
+            symbol=symbol,
+            confidence=max(0, min(100, confidence)),
+        )

@@ -1,0 +1,382 @@
+"""Shared helpers of the function rules: parameters, decorators, trivial bodies and local scopes.
+
+Scoping is done by hand on the tree-sitter tree: a function's own scope excludes nested
+functions, lambdas, classes and comprehensions, except that a name those read from the
+enclosing scope (a closure) counts as read in the function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tree_sitter import Node
+
+from workflows.analysis.nodes import node_text
+
+BindingKind = Literal["assign", "augmented", "walrus", "for", "with", "except", "def", "import"]
+
+_SPLATS = {"list_splat_pattern": "*", "dictionary_splat_pattern": "**"}
+_SEPARATORS = frozenset({"positional_separator", "keyword_separator", ",", "(", ")", "comment"})
+_COMPREHENSIONS = frozenset(
+    {"list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression"}
+)
+_TARGET_GROUPS = frozenset(
+    {"pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "expression_list"}
+    | {"parenthesized_expression", "list_splat_pattern", "list_splat", "as_pattern_target"}
+)
+"""Targets that hold several names (or one, wrapped)."""
+_DYNAMIC_CALLS = {"locals": 0, "vars": 0, "eval": 1, "exec": 1}
+"""Builtins that read the caller's locals when called with this many arguments."""
+_NOT_IMPLEMENTED = frozenset({"NotImplementedError", "NotImplemented"})
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """One parameter of a ``def``."""
+
+    name: str
+    node: Node
+    """The parameter's name identifier."""
+    annotated: bool
+    star: str
+    """``"*"`` for ``*args``, ``"**"`` for ``**kwargs``, else ``""``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A name bound in a scope by one target."""
+
+    name: str
+    node: Node
+    kind: BindingKind
+    group: int
+    """Id of the unpacking target it shares with other names (0 for a lone name)."""
+
+
+@dataclass(slots=True)
+class Scope:
+    """What one function, class, lambda or comprehension scope binds and reads."""
+
+    kind: str
+    bindings: list[Binding] = field(default_factory=list)
+    reads: set[str] = field(default_factory=set)
+    """Names read in this scope itself."""
+    inner: set[str] = field(default_factory=set)
+    """Names nested scopes read from outside themselves (closures)."""
+    globals: set[str] = field(default_factory=set)
+    nonlocals: set[str] = field(default_factory=set)
+    dynamic: bool = False
+    """Calls ``locals()``, ``vars()``, or ``eval``/``exec`` without namespaces."""
+
+    @property
+    def used(self) -> set[str]:
+        """Every name read here or by a closure, ``nonlocal`` declarations included."""
+        return self.reads | self.inner | self.nonlocals
+
+    def free(self) -> set[str]:
+        """Names this scope reads from enclosing scopes."""
+        bound = {b.name for b in self.bindings} - self.nonlocals - self.globals
+        if self.kind == "class_definition":  # methods skip the class scope
+            return (self.reads - bound) | self.inner
+        return self.used - bound - self.globals
+
+
+def function_name(func: Node) -> str:
+    """The name of a ``function_definition`` or ``class_definition``."""
+    name = func.child_by_field_name("name")
+    return node_text(name) if name is not None else ""
+
+
+def is_dunder(name: str) -> bool:
+    """Whether ``name`` is ``__special__``."""
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+def _decorators(func: Node) -> list[Node]:
+    parent = func.parent
+    if parent is None or parent.type != "decorated_definition":
+        return []
+    return [c for c in parent.children if c.type == "decorator"]
+
+
+def decorator_names(func: Node) -> list[str]:
+    """Decorators as written, call arguments dropped: ``staticmethod``, ``app.route``."""
+    names: list[str] = []
+    for decorator in _decorators(func):
+        expression = next((c for c in decorator.named_children if c.type != "comment"), None)
+        if expression is not None and expression.type == "call":
+            expression = expression.child_by_field_name("function")
+        names.append(node_text(expression) if expression is not None else "")
+    return names
+
+
+def _definition_parent(node: Node) -> Node | None:
+    """The node holding a definition's statement (skipping ``decorated_definition``)."""
+    parent = node.parent
+    if parent is not None and parent.type == "decorated_definition":
+        parent = parent.parent
+    return parent
+
+
+def enclosing_class(func: Node) -> Node | None:
+    """The ``class_definition`` whose body directly holds ``func``, if any."""
+    block = _definition_parent(func)
+    if block is None or block.type != "block":
+        return None
+    owner = block.parent
+    return owner if owner is not None and owner.type == "class_definition" else None
+
+
+def is_method(func: Node) -> bool:
+    """Whether ``func`` is defined directly in a class body."""
+    return enclosing_class(func) is not None
+
+
+def is_nested_function(func: Node) -> bool:
+    """Whether ``func`` is defined inside another function (at any depth)."""
+    node = func.parent
+    while node is not None:
+        if node.type in ("function_definition", "lambda"):
+            return True
+        node = node.parent
+    return False
+
+
+def takes_implicit_first(func: Node) -> bool:
+    """Whether the first parameter is ``self``/``cls``: a method that is not a staticmethod."""
+    return is_method(func) and "staticmethod" not in decorator_names(func)
+
+
+def parameters(func: Node) -> list[Parameter]:
+    """The parameters of a ``function_definition`` (or ``lambda``), in order."""
+    params = func.child_by_field_name("parameters")
+    if params is None:
+        return []
+    found: list[Parameter] = []
+    for child in params.named_children:
+        if child.type in _SEPARATORS:
+            continue
+        annotated = child.type in ("typed_parameter", "typed_default_parameter")
+        target = child.child_by_field_name("name") or child
+        if child.type == "typed_parameter":
+            target = child.named_children[0]
+        star = _SPLATS.get(target.type, "")
+        if star:
+            target = next((c for c in target.named_children if c.type == "identifier"), target)
+        if target.type == "identifier":
+            found.append(Parameter(node_text(target), target, annotated, star))
+    return found
+
+
+def _statements(block: Node) -> list[Node]:
+    return [c for c in block.named_children if c.type != "comment"]
+
+
+def _is_docstring(statement: Node) -> bool:
+    children = [c for c in statement.named_children if c.type != "comment"]
+    return (
+        statement.type == "expression_statement"
+        and len(children) == 1
+        and children[0].type in ("string", "concatenated_string")
+    )
+
+
+def _raises_not_implemented(statement: Node) -> bool:
+    if statement.type != "raise_statement":
+        return False
+    raised = next((c for c in statement.named_children if c.type != "comment"), None)
+    if raised is not None and raised.type == "call":
+        raised = raised.child_by_field_name("function")
+    return raised is not None and node_text(raised).rsplit(".", 1)[-1] in _NOT_IMPLEMENTED
+
+
+def is_trivial_body(func: Node) -> bool:
+    """Whether the body is only a docstring, ``...``, ``pass`` or ``raise NotImplementedError``."""
+    body = func.child_by_field_name("body")
+    if body is None:
+        return True
+    for statement in _statements(body):
+        if statement.type == "pass_statement" or _is_docstring(statement):
+            continue
+        if statement.type == "expression_statement" and node_text(statement) == "...":
+            continue
+        if not _raises_not_implemented(statement):
+            return False
+    return True
+
+
+def function_scope(func: Node) -> Scope:
+    """The local scope of a ``function_definition``: its parameters, bindings and reads."""
+    scope = Scope("function_definition")
+    for param in parameters(func):
+        scope.bindings.append(Binding(param.name, param.node, "def", 0))
+    body = func.child_by_field_name("body")
+    if body is not None:
+        _Scanner(scope).scan(body)
+    return scope
+
+
+class _Scanner:
+    """Fills one `Scope` from the nodes that belong to it, recursing into nested scopes."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.stack: list[Node] = []
+
+    def scan(self, *roots: Node) -> None:
+        self.stack.extend(reversed(roots))
+        while self.stack:
+            node = self.stack.pop()
+            handler = _HANDLERS.get(node.type)
+            if handler is not None:
+                handler(self, node)
+            elif node.type == "identifier":
+                self.scope.reads.add(node_text(node))
+            else:
+                self.stack.extend(reversed(node.named_children))
+
+    def push(self, *nodes: Node | None) -> None:
+        self.stack.extend(n for n in reversed(nodes) if n is not None)
+
+    def bind(self, target: Node | None, kind: BindingKind, group: int = 0) -> None:
+        """Record the names a target binds; attributes and subscripts in it are reads."""
+        if target is None:
+            return
+        if target.type == "identifier":
+            self.scope.bindings.append(Binding(node_text(target), target, kind, group))
+        elif target.type in _TARGET_GROUPS:
+            inner = group or target.id
+            for child in target.named_children:
+                self.bind(child, kind, inner)
+        elif target.type != "comment":
+            self.push(target)
+
+    def nested(self, kind: str, roots: Sequence[Node], bound: Sequence[Node] = ()) -> None:
+        """Scan ``roots`` as a nested scope binding ``bound``; keep what it reads from here."""
+        inner = Scope(kind)
+        scanner = _Scanner(inner)
+        for target in bound:
+            scanner.bind(target, "def")
+        scanner.scan(*roots)
+        self.scope.inner |= inner.free()
+        if kind in _COMPREHENSIONS and inner.dynamic:  # inlined: `locals()` sees ours (PEP 709)
+            self.scope.dynamic = True
+
+    # Handlers, one per node type that binds names or opens a scope.
+
+    def _assignment(self, node: Node) -> None:
+        right = node.child_by_field_name("right")
+        left = node.child_by_field_name("left")
+        self.push(node.child_by_field_name("type"), right)
+        if right is None:  # a bare annotation `x: int` binds nothing
+            return
+        self.bind(left, "assign")
+
+    def _augmented(self, node: Node) -> None:
+        left = node.child_by_field_name("left")
+        self.push(node.child_by_field_name("right"))
+        if left is not None and left.type == "identifier":
+            self.bind(left, "augmented")
+        else:
+            self.push(left)
+
+    def _walrus(self, node: Node) -> None:
+        name = node.child_by_field_name("name")
+        self.push(node.child_by_field_name("value"))
+        if self.scope.kind in _COMPREHENSIONS and name is not None:
+            self.scope.reads.add(node_text(name))  # binds in the enclosing scope: keep it used
+        else:
+            self.bind(name, "walrus")
+
+    def _for(self, node: Node) -> None:
+        left = node.child_by_field_name("left")
+        self.bind(left, "for")
+        self.push(*(c for c in node.named_children if c != left))
+
+    def _as_clause(self, node: Node) -> None:
+        kind: BindingKind = "with" if node.type == "with_item" else "except"
+        for child in node.named_children:
+            if child.type == "as_pattern":
+                value = child.named_children[0] if child.named_children else None
+                self.push(value)
+                self.bind(child.child_by_field_name("alias"), kind)
+            else:
+                self.push(child)
+
+    def _declaration(self, node: Node) -> None:
+        names = {node_text(c) for c in node.named_children if c.type == "identifier"}
+        if node.type == "global_statement":
+            self.scope.globals |= names
+        else:
+            self.scope.nonlocals |= names
+
+    def _import(self, node: Node) -> None:
+        for child in node.children_by_field_name("name"):
+            if child.type == "aliased_import":
+                self.bind(child.child_by_field_name("alias"), "import")
+            elif child.named_children:  # `import a.b` binds `a`; `from m import x` binds `x`
+                self.bind(child.named_children[0], "import")
+
+    def _function(self, node: Node) -> None:
+        self.bind(node.child_by_field_name("name"), "def")
+        params = node.child_by_field_name("parameters")
+        for param in params.named_children if params is not None else ():
+            for field_name in ("value", "type"):  # defaults and annotations belong out here
+                self.push(param.child_by_field_name(field_name))
+        self.push(node.child_by_field_name("return_type"))
+        body = node.child_by_field_name("body")
+        names = [p.node for p in parameters(node)]
+        self.nested(node.type, [body] if body is not None else [], names)
+
+    def _class(self, node: Node) -> None:
+        self.bind(node.child_by_field_name("name"), "def")
+        self.push(node.child_by_field_name("superclasses"))
+        body = node.child_by_field_name("body")
+        self.nested("class_definition", [body] if body is not None else [])
+
+    def _comprehension(self, node: Node) -> None:
+        clauses = [c for c in node.named_children if c.type == "for_in_clause"]
+        targets = [t for c in clauses if (t := c.child_by_field_name("left")) is not None]
+        roots = [c for c in node.named_children if c.type != "for_in_clause"]
+        roots += [
+            n for c in clauses for n in c.named_children if n != c.child_by_field_name("left")
+        ]
+        self.nested(node.type, roots, targets)
+
+    def _call(self, node: Node) -> None:
+        function = node.child_by_field_name("function")
+        arguments = node.child_by_field_name("arguments")
+        if function is not None and function.type == "identifier" and arguments is not None:
+            count = len([a for a in arguments.named_children if a.type != "comment"])
+            if _DYNAMIC_CALLS.get(node_text(function), -1) == count:
+                self.scope.dynamic = True
+        self.push(function, arguments)
+
+    def _attribute(self, node: Node) -> None:
+        self.push(node.child_by_field_name("object"))
+
+    def _keyword(self, node: Node) -> None:
+        self.push(node.child_by_field_name("value"))
+
+
+_HANDLERS = {
+    "assignment": _Scanner._assignment,
+    "augmented_assignment": _Scanner._augmented,
+    "named_expression": _Scanner._walrus,
+    "for_statement": _Scanner._for,
+    "with_item": _Scanner._as_clause,
+    "except_clause": _Scanner._as_clause,
+    "global_statement": _Scanner._declaration,
+    "nonlocal_statement": _Scanner._declaration,
+    "import_statement": _Scanner._import,
+    "import_from_statement": _Scanner._import,
+    "function_definition": _Scanner._function,
+    "lambda": _Scanner._function,
+    "class_definition": _Scanner._class,
+    "call": _Scanner._call,
+    "attribute": _Scanner._attribute,
+    "keyword_argument": _Scanner._keyword,
+    **dict.fromkeys(_COMPREHENSIONS, _Scanner._comprehension),
+}

@@ -1,0 +1,57 @@
+"""Import cycle.
+
+What it finds: modules of the analysed tree that import each other, directly or through others
+(strongly connected modules of the import graph), and modules that import themselves. Each
+cycle is reported once, on its import line in the cycle's lexicographically first module, as
+"import cycle: a -> b -> a"; when more modules are tangled in the same group, it says how many.
+
+Why it matters: at import time a cycle hands one module a half-initialised other
+(``ImportError: cannot import name ... (most likely due to a circular import)``), and it ties
+the modules together so that neither can be understood, tested or moved alone.
+
+Example: ``a.py`` says ``from b import helper`` and ``b.py`` says ``from a import CONFIG``; move
+what both need into a third module, or invert the dependency.
+
+Not flagged: imports under ``if TYPE_CHECKING:`` (they never run); a function importing its own
+module. A cycle that only closes through an import inside a function is reported with
+confidence 60 (no import-time failure, but still coupling); others have confidence 100.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from workflows.analysis.cycles import cycle_finding
+from workflows.analysis.graph import project_imports
+from workflows.analysis.models import Category, Finding, Severity
+from workflows.analysis.parsing import ParsedModule
+from workflows.analysis.project import ProjectIndex
+
+RULE_ID = "import-cycle"
+CATEGORY = Category.ARCHITECTURE
+SEVERITY = Severity.WARNING
+NODE_TYPES: frozenset[str] = frozenset()
+NOQA_CODES: tuple[str, ...] = ("R0401",)  # pylint cyclic-import
+
+
+def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
+    """Report each import cycle whose first module is ``module``."""
+    analysis = project_imports(project)
+    for cycle in analysis.cycles:
+        if cycle.path[0] != module.module_name:
+            continue
+        path = cycle.path
+        target = path[1] if len(path) > 1 else path[0]
+        line = analysis.runtime_line[(path[0], target)]
+        yield cycle_finding(
+            (RULE_ID, CATEGORY, SEVERITY),
+            path,
+            group_size=len(cycle.group),
+            deferred=cycle.deferred,
+            members="modules",
+            lazy="an import inside a function",
+            path=module.path,
+            line=line,
+            end_line=line,
+            symbol=target,
+        )
