@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
 from blocks.actions import result_actions
 from blocks.text import clip, clip_lines, duration, escape
 from workflows.analysis.models import Finding, Severity
+from workflows.analysis.scores import category_scores, overall_score
 from workflows.models import ComponentAnalysisResult
 from workflows.summary import headline
 
@@ -39,20 +40,32 @@ def finding_line(finding: Finding) -> str:
     return f"{mark} `{where}` *{escape(finding.rule)}* {escape(finding.message)}"
 
 
+def score_text(score: float) -> str:
+    """`87/100`; truncated, so only a report without findings shows 100/100."""
+    return f"{int(score)}/100"
+
+
+def category_fields(result: ComponentAnalysisResult) -> list[MarkdownTextObject]:
+    """One field per category: `*Code quality*` over `12 · 87/100` (count, then score)."""
+    scores = category_scores(result.report)
+    return [
+        MarkdownTextObject(
+            text=f"*{CATEGORY_LABELS.get(name, name)}*\n{count} · {score_text(scores[name])}"
+        )
+        for name, count in result.report.counts_by_category().items()
+    ]
+
+
 def analysis_blocks(
     result: ComponentAnalysisResult, run_id: str, run_name: str = ""
 ) -> list[Block]:
-    """Header, counts per category, top findings with file:line, and the action buttons."""
+    """Header, counts and scores per category, top findings with file:line, the buttons."""
     report = result.report
+    overall = f"overall score *{score_text(overall_score(report))}*"
     blocks: list[Block] = [
         HeaderBlock(text=clip(f"Analysis of {result.component_label}", 150)),
-        SectionBlock(text=MarkdownTextObject(text=escape(headline(result)))),
-        SectionBlock(
-            fields=[
-                MarkdownTextObject(text=f"*{CATEGORY_LABELS.get(name, name)}*\n{count}")
-                for name, count in report.counts_by_category().items()
-            ]
-        ),
+        SectionBlock(text=MarkdownTextObject(text=f"{escape(headline(result))} · {overall}")),
+        SectionBlock(fields=category_fields(result)),
     ]
     by_rule = report.counts_by_rule()
     if by_rule:

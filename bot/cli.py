@@ -11,13 +11,18 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import StartError
 from workflows.checkout import is_remote
 from workflows.config import ConfigError, OrchestrationConfig, load_config
 from workflows.types import CATALOG
 
+if TYPE_CHECKING:
+    from workflows.analysis.options import AnalysisOptions
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+FAIL_ON = ("info", "warning", "error", "never")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +36,22 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("path", nargs="?", default=".", help="directory, file or git URL")
     analyze.add_argument("--component", default="", help="path inside PATH to analyse")
     analyze.add_argument("--ref", default=None, help="branch, tag or commit (clones a copy)")
-    analyze.add_argument("--format", choices=("text", "json"), default="text")
+    analyze.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    analyze.add_argument("--select", metavar="RULES", help="comma-separated rule ids to run")
+    analyze.add_argument("--ignore", metavar="RULES", help="comma-separated rule ids to skip")
+    analyze.add_argument(
+        "--min-confidence", type=int, default=0, metavar="N", help="drop findings below N%%"
+    )
+    analyze.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="error",
+        help="exit 1 when a finding is at least this severe (default: error)",
+    )
+    analyze.add_argument(
+        "--whitelist", metavar="FILE", help="whitelist file (default: PATH/.cicd-whitelist)"
+    )
+    analyze.add_argument("--fix", action="store_true", help="apply safe fixes to a local PATH")
     analyze.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
 
     sub.add_parser("serve", help="run the Slack bot (HTTP mode, or Socket Mode)")
@@ -87,6 +107,7 @@ def _workflows() -> int:
 
 def _analyze(args: argparse.Namespace, config: OrchestrationConfig) -> int:
     repo, component = args.path, args.component
+    target: Path | None = None
     if not is_remote(repo):
         path = Path(repo).expanduser()
         if not path.exists():
@@ -94,6 +115,18 @@ def _analyze(args: argparse.Namespace, config: OrchestrationConfig) -> int:
             return EXIT_USAGE
         if path.is_file():
             repo, component = str(path.parent), path.name
+        target = Path(repo) / component if component else Path(repo)
+    try:
+        options = _analysis_options(args, target)
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    fix_root: Path | None = None
+    if args.fix:
+        if target is None or args.ref is not None or not target.exists():
+            print("error: --fix works on a local PATH without --ref", file=sys.stderr)
+            return EXIT_USAGE
+        fix_root = target if target.is_dir() else target.parent
     from bot.embedded import apply_prefect_defaults, running_server
 
     apply_prefect_defaults(config.cicd_data_dir, quiet=not args.verbose)
@@ -103,4 +136,58 @@ def _analyze(args: argparse.Namespace, config: OrchestrationConfig) -> int:
             os.environ["PREFECT_API_URL"] = served
     from bot.analyze_command import run_analyze
 
-    return asyncio.run(run_analyze(repo, component, args.ref, args.format))
+    return asyncio.run(
+        run_analyze(
+            repo,
+            component,
+            args.ref,
+            args.format,
+            options=options,
+            fail_on=args.fail_on,
+            fix_root=fix_root,
+        )
+    )
+
+
+def _rule_list(text: str | None, flag: str) -> list[str] | None:
+    if text is None:
+        return None
+    ids = [part.strip() for part in text.split(",") if part.strip()]
+    if not ids:
+        raise ValueError(f"{flag} needs at least one rule id (comma-separated)")
+    return ids
+
+
+def _analysis_options(args: argparse.Namespace, target: Path | None) -> AnalysisOptions:
+    """The options of `cicd analyze`, checked; ValueError says what to change.
+
+    ``--whitelist FILE`` replaces ``.cicd-whitelist``; a local ``.cicd-whitelist`` is checked
+    here so a mistake in it is a usage error (the flow reads it itself).
+    """
+    from pydantic import ValidationError
+
+    from workflows.analysis.options import AnalysisOptions, known_rule_ids
+    from workflows.analysis.whitelist import find_whitelist, load_whitelist
+
+    if not 0 <= args.min_confidence <= 100:
+        raise ValueError(f"--min-confidence must be 0-100, not {args.min_confidence}")
+    entries: list[str] = []
+    if args.whitelist is not None:
+        file = Path(args.whitelist).expanduser()
+        if not file.is_file():
+            raise ValueError(f"whitelist file {args.whitelist} does not exist")
+        entries = load_whitelist(file, known_rule_ids())
+    elif target is not None and (found := find_whitelist(target)) is not None:
+        load_whitelist(found, known_rule_ids())
+    try:
+        return AnalysisOptions(
+            select=_rule_list(args.select, "--select"),
+            ignore=_rule_list(args.ignore, "--ignore") or [],
+            min_confidence=args.min_confidence,
+            whitelist=entries,
+            read_whitelist_file=args.whitelist is None,
+        )
+    except ValidationError as exc:
+        raise ValueError(
+            "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        ) from None

@@ -24,8 +24,6 @@ log = logging.getLogger("bot.serve")
 SLACK_SECRETS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
 
 
-
-
 def check_slack_settings(config: OrchestrationConfig) -> None:
     """Refuse to start without the Slack settings the chosen mode needs."""
     if config.slack_bot_token is None:

@@ -17,7 +17,8 @@ from prefect.cache_policies import NONE
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 
-from workflows.analysis import AnalysisReport, analyze_path
+from workflows.analysis import AnalysisReport
+from workflows.analysis.options import AnalysisOptions, analyze
 from workflows.checkout import Checkout, CheckoutError, checkout_repository
 from workflows.components import resolve_component
 from workflows.config import load_config
@@ -53,11 +54,17 @@ def fetch_repository(repo: str, ref: str | None) -> Checkout:
 
 
 @task(name="analyse", cache_policy=NONE)
-def analyse_component(checkout: Checkout, component: str) -> AnalysisReport:
-    """Run the tree-sitter analysis on the component, reporting file progress."""
+def analyse_component(
+    checkout: Checkout, component: str, options: AnalysisOptions | None = None
+) -> AnalysisReport:
+    """Run the tree-sitter analysis on the component, reporting file progress.
+
+    ``options`` (rules, confidence floor, whitelist, plus `.cicd-whitelist` at the component)
+    decide which findings are kept.
+    """
     target = resolve_component(Path(checkout.path), component)
     progress = _FileProgress()
-    return analyze_path(target, on_progress=progress.update)
+    return analyze(target, options, on_progress=progress.update)
 
 
 @task(name="summarise", cache_policy=NONE)
@@ -80,7 +87,7 @@ def component_analysis(
 ) -> ComponentAnalysisResult:
     """Analyse one component of a repository and return the findings."""
     checkout = fetch_repository(request.repo, request.ref)
-    report = analyse_component(checkout, request.component)
+    report = analyse_component(checkout, request.component, request.options)
     return summarise(request, checkout, report)
 
 

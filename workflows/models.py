@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from workflows.analysis.models import AnalysisReport, Finding
+from workflows.analysis.models import AnalysisReport, Category, Finding
+from workflows.analysis.options import AnalysisOptions
 
 
 class RunOrigin(BaseModel):
@@ -22,6 +23,10 @@ class AnalysisRequest(BaseModel):
     repo: str = Field(description="a local path or a git URL")
     component: str = Field("", description="path inside the repository; empty for all of it")
     ref: str | None = Field(None, description="branch, tag or commit; None for what is there")
+    options: AnalysisOptions = Field(
+        default_factory=AnalysisOptions,
+        description="rule selection, confidence floor and whitelist; the default keeps all",
+    )
 
 
 class ComponentAnalysisResult(BaseModel):
@@ -37,9 +42,13 @@ class ComponentAnalysisResult(BaseModel):
         return self.request.component or "(whole repository)"
 
     def top_findings(self, limit: int = 10) -> list[Finding]:
-        """The findings to show first: most severe, then by place."""
+        """The problems to show first: most severe, most certain, then by place.
+
+        Integration points are an inventory, not problems: they are counted, not listed.
+        """
         order = {"error": 0, "warning": 1, "info": 2}
+        problems = [f for f in self.report.findings if f.category != Category.INTEGRATION]
         ranked = sorted(
-            self.report.findings, key=lambda f: (order[f.severity.value], f.path, f.line)
+            problems, key=lambda f: (order[f.severity.value], -f.confidence, f.path, f.line)
         )
         return ranked[:limit]

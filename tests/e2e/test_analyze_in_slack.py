@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import time
 from typing import Any
 
@@ -69,8 +70,12 @@ def test_analyze_posts_thread_progress_and_result(
 
     done = slack.wait_for(final_progress, timeout=5)
     assert json.dumps(done["blocks"], ensure_ascii=False).count("✅") == 3
-    # os, planted_unused_function, risky (never called either) and the bare except
-    slack.wait_for(lambda: _parent(slack, "contexten/agents: ✅ 4 findings"), timeout=5)
+    # The parent says how many; the same count as the result's headline.
+    count = re.search(r"(\d+) findings in", result["text"])
+    assert count and int(count.group(1)) >= 4  # os, two unused functions, the bare except
+    slack.wait_for(
+        lambda: _parent(slack, f"contexten/agents: ✅ {count.group(1)} findings"), timeout=5
+    )
 
 
 def test_progress_updates_are_coalesced_and_respect_retry_after(

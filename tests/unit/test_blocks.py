@@ -125,9 +125,16 @@ def category_counts(dicts: list[dict[str, Any]]) -> dict[str, int]:
     fields = next(b["fields"] for b in dicts if "fields" in b)
     counts = {}
     for field in fields:
-        label, number = field["text"].split("\n")
-        counts[label.strip("*")] = int(number)
+        label, numbers = field["text"].split("\n")
+        counts[label.strip("*")] = int(numbers.split(" · ")[0])
     return counts
+
+
+def category_scores_shown(dicts: list[dict[str, Any]]) -> dict[str, str]:
+    fields = next(b["fields"] for b in dicts if "fields" in b)
+    return {
+        field["text"].split("\n")[0].strip("*"): field["text"].split(" · ")[1] for field in fields
+    }
 
 
 # -- analysis result ------------------------------------------------------------------------
@@ -156,6 +163,41 @@ def test_counts_per_category(count):
     }
     assert category_counts(dicts) == expected
     assert sum(category_counts(dicts).values()) == count
+
+
+def test_scores_per_category_next_to_the_count():
+    line = 10
+    findings = [
+        Finding(
+            rule="shell-true",
+            category=Category.SECURITY,
+            severity=Severity.ERROR,
+            path="a.py",
+            line=line,
+            end_line=line,
+            message="shell=True",
+        )
+    ] * 5
+    dicts = to_dicts(analysis_blocks(make_result(findings, lines_analyzed=1_000), RUN_ID))
+    shown = category_scores_shown(dicts)
+    # 5 errors per 1,000 lines cost 50 points: 100 * 25 / (25 + 50) = 33.3 -> "33/100"
+    assert shown == {
+        "Code quality": "100/100",
+        "Architecture": "100/100",
+        "Integration": "100/100",
+        "Security": "33/100",
+    }
+    fields = next(b["fields"] for b in dicts if "fields" in b)
+    assert "*Security*\n5 · 33/100" in [f["text"] for f in fields]
+    assert dicts[1]["text"]["text"].endswith("overall score *33/100*")
+
+
+def test_a_clean_report_scores_100_and_a_dirty_one_never_rounds_up_to_it():
+    clean = to_dicts(analysis_blocks(make_result([]), RUN_ID))
+    assert set(category_scores_shown(clean).values()) == {"100/100"}
+    one = make_findings(1)  # one warning in 12,345 lines: 99.0..99.9
+    shown = category_scores_shown(to_dicts(analysis_blocks(make_result(one), RUN_ID)))
+    assert shown["Code quality"] == "99/100"
 
 
 def test_no_findings():

@@ -1,4 +1,4 @@
-"""Rendering an `AnalysisReport` as JSON or as compiler-style text lines."""
+"""Rendering an `AnalysisReport` as JSON or as compiler-style text lines (SARIF: `sarif.py`)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from workflows.analysis.models import AnalysisReport, Finding, Severity
+from workflows.analysis.scores import category_scores, overall_score
 
 __all__ = ["summary_line", "to_dict", "to_json", "to_text"]
 
@@ -24,6 +25,7 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
         "rule": finding.rule,
         "category": finding.category.value,
         "severity": finding.severity.value,
+        "confidence": finding.confidence,
         "path": finding.path,
         "line": finding.line,
         "end_line": finding.end_line,
@@ -32,7 +34,12 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
 
 
 def to_dict(report: AnalysisReport) -> dict[str, Any]:
-    """The report as plain JSON-ready data (the structure `to_json` serialises)."""
+    """The report as plain JSON-ready data (the structure `to_json` serialises).
+
+    ``summary`` holds counts, the number of findings with a safe fix, and 0-100 scores per
+    category and overall (see `workflows.analysis.scores`); ``graph`` is the import graph, or
+    None when it was not built.
+    """
     by_rule = sorted(report.counts_by_rule().items(), key=lambda item: (-item[1], item[0]))
     return {
         "findings": [_finding_dict(f) for f in report.findings],
@@ -42,13 +49,17 @@ def to_dict(report: AnalysisReport) -> dict[str, Any]:
             "findings": len(report.findings),
             "by_category": report.counts_by_category(),
             "by_rule": dict(by_rule),
+            "fixable": sum(1 for f in report.findings if f.fix is not None),
+            "scores": category_scores(report),
+            "score": overall_score(report),
             "duration_s": round(report.duration_s, 3),
         },
+        "graph": report.graph.model_dump(mode="json") if report.graph is not None else None,
     }
 
 
 def to_json(report: AnalysisReport) -> str:
-    """Pretty JSON: ``{"findings": [...], "summary": {...}}`` with a stable key order."""
+    """Pretty JSON: ``{"findings": [...], "summary": {...}, "graph": ...}``, stable key order."""
     return json.dumps(to_dict(report), indent=2, ensure_ascii=False)
 
 

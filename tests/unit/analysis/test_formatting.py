@@ -16,7 +16,9 @@ def _report(write_tree) -> AnalysisReport:
             "b.py": "try:\n    pass\nexcept:\n    pass\n",
         }
     )
-    return analyze_path(root)
+    return analyze_path(
+        root, select=["unused-import", "unused-function", "unused-class", "bare-except"]
+    )
 
 
 def test_json_shape_and_key_order(write_tree) -> None:
@@ -24,17 +26,37 @@ def test_json_shape_and_key_order(write_tree) -> None:
 
     data = json.loads(to_json(report))
 
-    assert list(data) == ["findings", "summary"]
+    assert list(data) == ["findings", "summary", "graph"]
     assert len(data["findings"]) == len(report.findings) == 3
     for item, finding in zip(data["findings"], report.findings, strict=True):
-        assert list(item) == ["rule", "category", "severity", "path", "line", "end_line", "message"]
+        assert list(item) == [
+            "rule",
+            "category",
+            "severity",
+            "confidence",
+            "path",
+            "line",
+            "end_line",
+            "message",
+        ]
+        assert item["confidence"] == finding.confidence
         assert item["rule"] == finding.rule
         assert item["path"] == finding.path
         assert item["line"] == finding.line
         assert item["category"] == "code_quality"
         assert item["severity"] == "warning"
     summary = data["summary"]
-    assert list(summary) == ["files", "lines", "findings", "by_category", "by_rule", "duration_s"]
+    assert list(summary) == [
+        "files",
+        "lines",
+        "findings",
+        "by_category",
+        "by_rule",
+        "fixable",
+        "scores",
+        "score",
+        "duration_s",
+    ]
     assert summary["files"] == 2
     assert summary["lines"] == 6
     assert summary["findings"] == 3

@@ -1,16 +1,24 @@
-"""Shared logic of the unused-function and unused-class rules."""
+"""Shared logic of the unused-function and unused-class rules.
+
+Confidence: 90 for private (``_``-prefixed) names, which nothing outside the analysed tree is
+meant to use, 60 for public ones, which code outside it (other components, plugins, entry
+points) may still call. Unused private functions get a fix that deletes their lines.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from workflows.analysis.models import Category, Finding, Severity
+from workflows.analysis.fixes import line_end, line_start, only_code_on_lines
+from workflows.analysis.models import Category, Edit, Finding, Fix, Severity
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectIndex
-from workflows.analysis.symbols import DefinitionKind
+from workflows.analysis.symbols import Definition, DefinitionKind
 
 _EXEMPT_NAMES = frozenset({"main"})
 _EXEMPT_PREFIXES: dict[DefinitionKind, str] = {"function": "test", "class": "Test"}
+PRIVATE_CONFIDENCE = 90
+PUBLIC_CONFIDENCE = 60
 
 
 def unused_definitions(
@@ -37,6 +45,8 @@ def unused_definitions(
             continue
         if project.is_referenced(name):
             continue
+        private = name.startswith("_")
+        fix = remove_definition(module, definition) if private and kind == "function" else None
         yield Finding(
             rule=rule_id,
             category=category,
@@ -46,4 +56,27 @@ def unused_definitions(
             end_line=definition.end_line,
             message=f"{kind} `{name}` is never used",
             symbol=name,
+            confidence=PRIVATE_CONFIDENCE if private else PUBLIC_CONFIDENCE,
+            fix=fix,
         )
+
+
+def remove_definition(module: ParsedModule, definition: Definition) -> Fix | None:
+    """A fix deleting an undecorated module-level definition's lines and the blank lines after.
+
+    Comments above it stay. At the end of the file the blank lines before it go instead, so the
+    file does not end in blank lines. None when the definition shares a line with other code.
+    """
+    source = module.source
+    node = definition.node
+    if definition.decorated or not only_code_on_lines(source, node.start_byte, node.end_byte):
+        return None
+    start = line_start(source, node.start_byte)
+    end = line_end(source, node.end_byte)
+    while end < len(source) and not source[end : line_end(source, end)].strip():
+        end = line_end(source, end)
+    if end == len(source):
+        while start > 0 and not source[line_start(source, start - 1) : start].strip():
+            start = line_start(source, start - 1)
+    edit = Edit(path=module.path, start_byte=start, end_byte=end)
+    return Fix(description=f"Remove the unused {definition.kind} `{definition.name}`", edits=[edit])

@@ -18,6 +18,10 @@ names starting with ``test``; anything in test files (``test_*.py``, ``*_test.py
 so a same-named attribute or variable elsewhere counts as a use.
 A ``# noqa``, ``# noqa: V103`` or ``# noqa: unused-function`` comment on the ``def`` line
 silences it.
+
+Confidence: 90 for private (``_helper``) functions, 60 for public ones, which code outside the
+analysed tree may call. Fix (private functions only): delete the ``def`` lines and the blank
+lines after them; comments above it stay.
 """
 
 from __future__ import annotations
