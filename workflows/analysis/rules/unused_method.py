@@ -1,0 +1,207 @@
+"""Unused method.
+
+What it finds: a method defined in a class body whose name no analysed module mentions: not as
+an attribute (``obj.refresh``, ``self.refresh``, ``Cls.refresh``), not as a read, not in
+``__all__``, not in a ``getattr(obj, "refresh")`` string and not as the last part of an
+import-path string (``"pkg.mod.Cls.refresh"``). A method's own ``def`` name is not a use.
+
+Why it matters: dead methods still have to be read, tested and kept in step with refactorings of
+their class, and they suggest behaviour the program no longer has.
+
+Example: ``class Report:`` with ``def _legacy_total(self): ...`` that nothing calls is reported
+as "method `Report._legacy_total` is never used".
+
+Not flagged: dunder methods and ``_sunder_`` hooks (``_missing_``, ``_repr_html_``); methods
+decorated with anything but ``@staticmethod`` / ``@classmethod`` (``@property``, ``@x.setter``,
+``@abstractmethod``, ``@override``, routes, handlers registered by decorators); names starting with
+``test``, ``setUp`` or ``tearDown``; anything in test files; methods of ``Protocol`` and ``ABC``
+classes (and of classes with ``metaclass=ABCMeta``); methods overriding a same-named method of a
+base class defined in the analysed tree. Names are matched by spelling across the whole tree, so a
+same-named attribute, call or method use anywhere counts as a use (a method calling itself counts
+too). A ``# noqa``, ``# noqa: V103`` or ``# noqa: unused-method`` comment on the ``def`` line
+silences it.
+
+Confidence: 90 for private (``_refresh``) methods, 60 for public ones, which code outside the
+analysed tree may call; 40 for public methods of classes with a base class other than ``object``
+(they may override a framework hook such as ``run`` or ``emit``) and for visitor-style names
+(``visit_*``, ``do_*``, ``handle_*``), which are looked up by name at run time. No fix.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from workflows.analysis.models import Category, Finding, Severity
+from workflows.analysis.nodes import line_range, node_text
+from workflows.analysis.parsing import ParsedModule
+from workflows.analysis.project import ProjectIndex
+from workflows.analysis.rules._functions import decorator_names, function_name, is_dunder
+
+RULE_ID = "unused-method"
+CATEGORY = Category.CODE_QUALITY
+SEVERITY = Severity.WARNING
+NODE_TYPES: frozenset[str] = frozenset({"class_definition"})
+NOQA_CODES: tuple[str, ...] = ("V103",)  # vulture reports unused functions and methods alike
+
+PRIVATE_CONFIDENCE = 90
+PUBLIC_CONFIDENCE = 60
+OVERRIDE_CONFIDENCE = 40
+"""A public method of a class with an outside base, or a name looked up dynamically."""
+
+_PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod"})
+_EXEMPT_PREFIXES = ("test", "setUp", "tearDown")
+_DYNAMIC_PREFIXES = ("visit_", "do_", "handle_")
+_INTERFACE_BASES = frozenset({"Protocol", "ABC"})
+_ABSTRACT_METACLASSES = frozenset({"ABCMeta"})
+
+
+@dataclass(frozen=True, slots=True)
+class _ClassInfo:
+    bases: tuple[str, ...]
+    """Last parts of the base-class names (``Base`` for ``mod.Base[T]``), ``object`` dropped."""
+    metaclass: str | None
+    methods: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Classes:
+    by_name: dict[str, list[_ClassInfo]]
+    """Class name -> every analysed class of that name (names are matched by spelling)."""
+    by_node: dict[tuple[str, int], _ClassInfo]
+    """(module path, ``class`` start byte) -> that class."""
+
+
+_CLASSES: weakref.WeakKeyDictionary[ProjectIndex, _Classes] = weakref.WeakKeyDictionary()
+
+
+def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
+    """Report methods of ``module``'s classes whose names nothing in the project references."""
+    if module.is_test_file:
+        return
+    classes = _project_classes(project)
+    for owner in project.symbols(module).nodes_of("class_definition"):
+        info = classes.by_node[module.path, owner.start_byte]
+        if _is_interface(info):
+            continue
+        class_name = function_name(owner)
+        has_base = bool(info.bases)
+        for method in _methods(owner):
+            name = function_name(method)
+            if not name or _exempt(method, name) or project.is_referenced(name):
+                continue
+            if _overrides_known_base(info, name, classes.by_name):
+                continue
+            line, end_line = line_range(method)
+            yield Finding(
+                rule=RULE_ID,
+                category=CATEGORY,
+                severity=SEVERITY,
+                path=module.path,
+                line=line,
+                end_line=end_line,
+                message=f"method `{class_name}.{name}` is never used",
+                symbol=name,
+                confidence=_confidence(name, has_base),
+            )
+
+
+def _exempt(method: Node, name: str) -> bool:
+    if is_dunder(name) or _is_sunder(name) or name.startswith(_EXEMPT_PREFIXES):
+        return True
+    return any(d not in _PLAIN_DECORATORS for d in decorator_names(method))
+
+
+def _is_sunder(name: str) -> bool:
+    """``_missing_``, ``_repr_html_``: hooks that enums and IPython look up by name."""
+    return len(name) > 2 and name.startswith("_") and name.endswith("_")
+
+
+def _confidence(name: str, has_base: bool) -> int:
+    if name.startswith(_DYNAMIC_PREFIXES):
+        return OVERRIDE_CONFIDENCE
+    if name.startswith("_"):
+        return PRIVATE_CONFIDENCE
+    return OVERRIDE_CONFIDENCE if has_base else PUBLIC_CONFIDENCE
+
+
+def _methods(owner: Node) -> Iterator[Node]:
+    """``def`` statements directly in the class body (decorated ones included)."""
+    body = owner.child_by_field_name("body")
+    if body is None:
+        return
+    for statement in body.named_children:
+        if statement.type == "decorated_definition":
+            statement = statement.child_by_field_name("definition")
+        if statement is not None and statement.type == "function_definition":
+            yield statement
+
+
+def _class_info(owner: Node) -> _ClassInfo:
+    bases: list[str] = []
+    metaclass: str | None = None
+    superclasses = owner.child_by_field_name("superclasses")
+    for arg in superclasses.named_children if superclasses is not None else ():
+        if arg.type == "comment":
+            continue
+        if arg.type == "keyword_argument":
+            key, value = arg.child_by_field_name("name"), arg.child_by_field_name("value")
+            if key is not None and value is not None and node_text(key) == "metaclass":
+                metaclass = node_text(value).rsplit(".", 1)[-1]
+            continue
+        if arg.type in ("list_splat", "dictionary_splat"):
+            bases.append("")  # unknown bases: treat the class as derived
+            continue
+        if arg.type == "subscript":
+            value = arg.child_by_field_name("value")
+            arg = value if value is not None else arg
+        base = node_text(arg).rsplit(".", 1)[-1]
+        if base != "object":
+            bases.append(base)
+    methods = frozenset(function_name(m) for m in _methods(owner))
+    return _ClassInfo(tuple(bases), metaclass, methods)
+
+
+def _project_classes(project: ProjectIndex) -> _Classes:
+    """Every analysed class, computed once per project."""
+    cached = _CLASSES.get(project)
+    if cached is not None:
+        return cached
+    found = _Classes(by_name={}, by_node={})
+    for path, module in project.modules.items():
+        for owner in project.symbols(module).nodes_of("class_definition"):
+            info = _class_info(owner)
+            found.by_name.setdefault(function_name(owner), []).append(info)
+            found.by_node[path, owner.start_byte] = info
+    _CLASSES[project] = found
+    return found
+
+
+def _ancestors(info: _ClassInfo, classes: dict[str, list[_ClassInfo]]) -> Iterator[_ClassInfo]:
+    """Analysed classes named as (transitive) bases of ``info``, each base name visited once."""
+    seen: set[str] = set()
+    pending = list(info.bases)
+    while pending:
+        base = pending.pop()
+        if base in seen:
+            continue
+        seen.add(base)
+        for candidate in classes.get(base, ()):
+            if candidate is info:
+                continue
+            yield candidate
+            pending.extend(candidate.bases)
+
+
+def _is_interface(info: _ClassInfo) -> bool:
+    """A class deriving directly from ``Protocol`` or ``ABC``, or with ``metaclass=ABCMeta``."""
+    return info.metaclass in _ABSTRACT_METACLASSES or not _INTERFACE_BASES.isdisjoint(info.bases)
+
+
+def _overrides_known_base(
+    info: _ClassInfo, name: str, classes: dict[str, list[_ClassInfo]]
+) -> bool:
+    return any(name in ancestor.methods for ancestor in _ancestors(info, classes))
