@@ -7,6 +7,7 @@ enclosing scope (a closure) counts as read in the function.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -207,8 +208,13 @@ def is_trivial_body(func: Node) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=256)
 def function_scope(func: Node) -> Scope:
-    """The local scope of a ``function_definition``: its parameters, bindings and reads."""
+    """The local scope of a ``function_definition``: its parameters, bindings and reads.
+
+    Cached (rules run module by module): unused-variable and unused-argument share one scan
+    per function, so callers must treat the scope as read-only.
+    """
     scope = Scope("function_definition")
     for param in parameters(func):
         scope.bindings.append(Binding(param.name, param.node, "def", 0))
