@@ -276,22 +276,13 @@ def dependents_of(graph: ImportGraph, module: str, *, transitive: bool = False) 
 
 
 _CACHE: weakref.WeakKeyDictionary[ProjectIndex, ImportAnalysis] = weakref.WeakKeyDictionary()
-_LATEST: list[tuple[ProjectIndex, ImportAnalysis]] = []
 
 
 def project_imports(project: ProjectIndex) -> ImportAnalysis:
     """The import analysis of every module in ``project``, computed once per index."""
-    try:
-        return _CACHE[project]
-    except KeyError:
-        pass
-    except TypeError:  # no __weakref__ slot on ProjectIndex: remember the latest index only
-        if _LATEST and _LATEST[0][0] is project:
-            return _LATEST[0][1]
-    modules = list(project.modules.values())
-    analysis = analyse_imports(modules, {m.path: project.symbols(m) for m in modules})
-    try:
+    analysis = _CACHE.get(project)
+    if analysis is None:
+        modules = list(project.modules.values())
+        analysis = analyse_imports(modules, {m.path: project.symbols(m) for m in modules})
         _CACHE[project] = analysis
-    except TypeError:
-        _LATEST[:] = [(project, analysis)]
     return analysis

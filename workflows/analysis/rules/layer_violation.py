@@ -41,9 +41,7 @@ _TYPE_ONLY_CONFIDENCE = 70
 
 def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     """Report every import of ``module`` that reaches into a higher layer."""
-    # ProjectIndex carries no root yet; the engine is to set `root` (see the lead's wiring).
-    root: Path | None = getattr(project, "root", None)
-    layers = declared_layers(root) if root is not None else ()
+    layers = declared_layers(project.root) if project.root is not None else ()
     own = layer_of(module.module_name, layers)
     if own is None:
         return
