@@ -70,6 +70,14 @@ class OrchestrationConfig(BaseSettings):
     github_api_url: str = "https://api.github.com"
     linear_api_key: SecretStr | None = None
     linear_api_url: str = "https://api.linear.app/graphql"
+    # The repository on GitHub ("owner/name") and the Linear team (key such as "ZAM") that
+    # the flows update.
+    github_repository: str | None = None
+    linear_team_key: str | None = None
+    # Calls that may succeed later (5xx, timeouts, rate limits) are tried this many times,
+    # waiting base * 2^n seconds (with jitter) unless the service says how long to wait.
+    integration_retry_attempts: int = Field(5, ge=1, le=20)
+    integration_retry_base_seconds: float = Field(1.0, ge=0, le=60)
 
     # System behaviour
     max_concurrent_workflows: int = Field(5, ge=1, le=100)
