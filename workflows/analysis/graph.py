@@ -4,6 +4,10 @@ Imports resolve to a module of the tree (``import a.b``, ``from a import b`` whe
 module, relative imports) or to an external top-level package, stdlib or third-party. Imports
 under ``if TYPE_CHECKING:`` stay in the graph but close no cycle (they never run); imports in
 functions or ``__main__`` blocks close only "deferred" cycles (coupling, no import-time failure).
+
+Two steps, so that no syntax tree has to leave the process that parsed it: `module_imports`
+distils one parsed module into picklable `ModuleImports`, and `project_imports` resolves every
+module's against the `ProjectFacts` (once per project).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import sys
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tree_sitter import Node, Query, QueryCursor
 
@@ -20,18 +25,21 @@ from workflows.analysis.cycles import find_import_cycles
 from workflows.analysis.models import ImportEdge, ImportGraph
 from workflows.analysis.nodes import is_main_guard, node_text
 from workflows.analysis.parsing import PYTHON, ParsedModule
-from workflows.analysis.project import ProjectIndex
+from workflows.analysis.project import ModuleInfo, ProjectFacts
 from workflows.analysis.symbols import ModuleSymbols
 
 __all__ = [
     "Cycle",
     "ImportAnalysis",
+    "ImportFact",
+    "ModuleImports",
     "ResolvedImport",
     "analyse_imports",
     "build_import_graph",
     "dependents_of",
     "fan_in",
     "fan_out",
+    "module_imports",
     "project_imports",
 ]
 
@@ -40,6 +48,28 @@ _WILDCARD_QUERY = Query(PYTHON, "(import_from_statement (wildcard_import)) @impo
 _STDLIB = frozenset(sys.stdlib_module_names)
 
 Pair = tuple[str, str]
+
+
+class ImportFact(NamedTuple):
+    """One imported name of one module, as written, with where its statement sits."""
+
+    line: int
+    source: str | None
+    """``m`` / ``.pkg`` / ``.`` for from-imports, None for plain ``import``."""
+    imported: str
+    """``a.b`` for ``import a.b``, ``x`` for ``from m import x``, ``*`` for a wildcard."""
+    type_only: bool
+    """Inside ``if TYPE_CHECKING:``: never executed."""
+    deferred: bool
+    """Inside a function or ``if __name__ == "__main__":``: not run when imported."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleImports:
+    """One module's imports without its tree (picklable), for `project_imports` to resolve."""
+
+    imports: tuple[ImportFact, ...] = ()
+    """Every import except ``from __future__`` ones, in source order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,49 +115,34 @@ class ImportAnalysis:
     outgoing: dict[str, list[ImportEdge]] = field(default_factory=dict)
 
 
-class _Resolver:
-    """Maps import bindings to tree modules or external top-level packages."""
+# Per file, where the module was parsed.
 
-    def __init__(self, modules: Iterable[ParsedModule]) -> None:
-        self.internal = {m.module_name for m in modules if m.module_name}
-        self.first_party = {name.split(".", 1)[0] for name in self.internal}
 
-    def longest_internal(self, dotted: str) -> str | None:
-        """``dotted`` itself or its longest prefix that is a module of the tree."""
-        parts = dotted.split(".")
-        for end in range(len(parts), 0, -1):
-            candidate = ".".join(parts[:end])
-            if candidate in self.internal:
-                return candidate
-        return None
+def module_imports(module: ParsedModule, symbols: ModuleSymbols) -> ModuleImports:
+    """The imports of ``module`` (``symbols`` is its walk), ready to be pickled and resolved."""
+    entries: list[tuple[int, Node, str | None, str]] = [
+        (b.line, b.statement, b.source_module, b.imported)
+        for b in symbols.imports
+        if not b.is_future
+    ]
+    for statement in _wildcard_statements(module):
+        source_node = statement.child_by_field_name("module_name")
+        source = node_text(source_node).replace(" ", "") if source_node is not None else ""
+        entries.append((statement.start_point.row + 1, statement, source, "*"))
+    if not entries:
+        return _NO_IMPORTS
+    entries.sort(key=lambda entry: entry[0])
+    contexts: dict[int, tuple[bool, bool]] = {}
+    facts: list[ImportFact] = []
+    for line, statement, source, imported in entries:
+        context = contexts.get(statement.id)
+        if context is None:
+            context = contexts[statement.id] = _context(statement)
+        facts.append(ImportFact(line, source, imported, *context))
+    return ModuleImports(tuple(facts))
 
-    def absolute(self, module: ParsedModule, source: str | None, imported: str) -> str | None:
-        """The dotted name one binding loads (``*`` loads ``source``), None when unresolvable."""
-        name = "" if imported == "*" else imported
-        if source is None or not source.startswith("."):
-            return ".".join(part for part in (source, name) if part)
-        level = len(source) - len(source.lstrip("."))
-        package = module.module_name.split(".") if module.module_name else []
-        if not module.is_package_init:
-            package = package[:-1]  # a plain module's package is its parent
-        if level - 1 > len(package):
-            return None
-        parts = [*package[: len(package) - level + 1], source[level:], name]
-        return ".".join(part for part in parts if part) or None
 
-    def resolve(
-        self, module: ParsedModule, source: str | None, imported: str
-    ) -> tuple[str | None, str | None]:
-        """(tree module, external top-level package) for one imported name; either may be None."""
-        dotted = self.absolute(module, source, imported)
-        if dotted is None:
-            return None, None
-        # `from pkg import name` loads the submodule pkg.name when there is one, else pkg.
-        internal = self.longest_internal(dotted)
-        if internal is not None or (source or "").startswith("."):
-            return internal, None
-        top = dotted.split(".", 1)[0]
-        return None, (None if top in self.first_party else top)
+_NO_IMPORTS = ModuleImports()
 
 
 def _context(statement: Node) -> tuple[bool, bool]:
@@ -154,42 +169,77 @@ def _wildcard_statements(module: ParsedModule) -> list[Node]:
     return QueryCursor(_WILDCARD_QUERY).captures(module.root).get("import", [])
 
 
-def _module_imports(
-    module: ParsedModule, facts: ModuleSymbols, resolver: _Resolver
+# Across the project, from every module's facts.
+
+
+class _Resolver:
+    """Maps imported names to tree modules or external top-level packages."""
+
+    def __init__(self, modules: Iterable[ModuleInfo]) -> None:
+        self.internal = {m.module_name for m in modules if m.module_name}
+        self.first_party = {name.split(".", 1)[0] for name in self.internal}
+
+    def longest_internal(self, dotted: str) -> str | None:
+        """``dotted`` itself or its longest prefix that is a module of the tree."""
+        parts = dotted.split(".")
+        for end in range(len(parts), 0, -1):
+            candidate = ".".join(parts[:end])
+            if candidate in self.internal:
+                return candidate
+        return None
+
+    def absolute(self, module: ModuleInfo, source: str | None, imported: str) -> str | None:
+        """The dotted name one import loads (``*`` loads ``source``), None when unresolvable."""
+        name = "" if imported == "*" else imported
+        if source is None or not source.startswith("."):
+            return ".".join(part for part in (source, name) if part)
+        level = len(source) - len(source.lstrip("."))
+        package = module.module_name.split(".") if module.module_name else []
+        if not module.is_package_init:
+            package = package[:-1]  # a plain module's package is its parent
+        if level - 1 > len(package):
+            return None
+        parts = [*package[: len(package) - level + 1], source[level:], name]
+        return ".".join(part for part in parts if part) or None
+
+    def resolve(
+        self, module: ModuleInfo, source: str | None, imported: str
+    ) -> tuple[str | None, str | None]:
+        """(tree module, external top-level package) for one imported name; either may be None."""
+        dotted = self.absolute(module, source, imported)
+        if dotted is None:
+            return None, None
+        # `from pkg import name` loads the submodule pkg.name when there is one, else pkg.
+        internal = self.longest_internal(dotted)
+        if internal is not None or (source or "").startswith("."):
+            return internal, None
+        top = dotted.split(".", 1)[0]
+        return None, (None if top in self.first_party else top)
+
+
+def _resolve_module(
+    module: ModuleInfo, facts: ModuleImports, resolver: _Resolver
 ) -> list[ResolvedImport]:
     """Every import of ``module`` resolved, in source order."""
-    entries: list[tuple[int, Node, str | None, str]] = [
-        (b.line, b.statement, b.source_module, b.imported) for b in facts.imports if not b.is_future
-    ]
-    for statement in _wildcard_statements(module):
-        source_node = statement.child_by_field_name("module_name")
-        source = node_text(source_node).replace(" ", "") if source_node is not None else ""
-        entries.append((statement.start_point.row + 1, statement, source, "*"))
-    entries.sort(key=lambda entry: entry[0])
-    contexts = {statement.id: _context(statement) for _, statement, _, _ in entries}
     resolved: list[ResolvedImport] = []
-    for line, statement, source, imported in entries:
+    for line, source, imported, type_only, deferred in facts.imports:
         internal, package = resolver.resolve(module, source, imported)
         third_party = package is not None and package not in _STDLIB
-        resolved.append(
-            ResolvedImport(line, internal, package, third_party, *contexts[statement.id])
-        )
+        resolved.append(ResolvedImport(line, internal, package, third_party, type_only, deferred))
     return resolved
 
 
-def analyse_imports(
-    modules: Sequence[ParsedModule], symbols: Mapping[str, ModuleSymbols]
-) -> ImportAnalysis:
-    """Resolve every import of ``modules`` (``symbols`` keyed by path) into an `ImportAnalysis`."""
-    resolver = _Resolver(modules)
+def _analyse(project: ProjectFacts) -> ImportAnalysis:
+    """Resolve every module's imports in ``project`` into an `ImportAnalysis` (uncached)."""
+    resolver = _Resolver(project.modules.values())
     imports: dict[str, list[ResolvedImport]] = {}
     first_line: dict[Pair, int] = {}
     runtime_line: dict[Pair, int] = {}
     top_level: set[Pair] = set()
     external: dict[str, list[str]] = {}
-    for module in sorted(modules, key=lambda m: m.module_name):
+    for module in sorted(project.modules.values(), key=lambda m: m.module_name):
         name = module.module_name
-        resolved = _module_imports(module, symbols[module.path], resolver)
+        resolved = _resolve_module(module, project.imports[module.path], resolver)
         imports[name] = resolved
         packages = sorted({r.package for r in resolved if r.third_party and r.package})
         if packages:
@@ -205,9 +255,10 @@ def analyse_imports(
                     top_level.add(pair)
     edges = [ImportEdge(source=s, target=t, line=line) for (s, t), line in first_line.items()]
     deferred = frozenset(runtime_line.keys() - top_level)
-    cycles = _cycles(sorted(resolver.internal), runtime_line.keys(), deferred)
+    nodes = sorted(resolver.internal)
+    cycles = _cycles(nodes, runtime_line.keys(), deferred)
     graph = ImportGraph(
-        modules=sorted(resolver.internal),
+        modules=nodes,
         edges=edges,
         cycles=[list(cycle.path) for cycle in cycles],
         external=external,
@@ -224,6 +275,27 @@ def analyse_imports(
         cycles=cycles,
         outgoing=outgoing,
     )
+
+
+_CACHE: weakref.WeakKeyDictionary[ProjectFacts, ImportAnalysis] = weakref.WeakKeyDictionary()
+
+
+def project_imports(project: ProjectFacts) -> ImportAnalysis:
+    """The import analysis of every module in ``project``, computed once per `ProjectFacts`.
+
+    Every module of ``project.modules`` needs its entry in ``project.imports``.
+    """
+    analysis = _CACHE.get(project)
+    if analysis is None:
+        analysis = _CACHE[project] = _analyse(project)
+    return analysis
+
+
+def analyse_imports(
+    modules: Sequence[ParsedModule], symbols: Mapping[str, ModuleSymbols]
+) -> ImportAnalysis:
+    """The `ImportAnalysis` of modules parsed here (``symbols`` keyed by path); uncached."""
+    return _analyse(ProjectFacts.from_modules(modules, symbols))
 
 
 def build_import_graph(
@@ -273,16 +345,3 @@ def dependents_of(graph: ImportGraph, module: str, *, transitive: bool = False) 
                 pending.append(importer)
     found.discard(module)
     return sorted(found)
-
-
-_CACHE: weakref.WeakKeyDictionary[ProjectIndex, ImportAnalysis] = weakref.WeakKeyDictionary()
-
-
-def project_imports(project: ProjectIndex) -> ImportAnalysis:
-    """The import analysis of every module in ``project``, computed once per index."""
-    analysis = _CACHE.get(project)
-    if analysis is None:
-        modules = list(project.modules.values())
-        analysis = analyse_imports(modules, {m.path: project.symbols(m) for m in modules})
-        _CACHE[project] = analysis
-    return analysis

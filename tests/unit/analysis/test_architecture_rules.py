@@ -2,32 +2,49 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
+
+import pytest
 
 from tests.unit.analysis.helpers import FIXTURES, copy_fixture, expected_markers
 from workflows.analysis import Category, Severity, analyze_path
 from workflows.analysis.discovery import discover
-from workflows.analysis.engine import load_modules, run_rules
 from workflows.analysis.models import Finding
-from workflows.analysis.project import ProjectIndex
+from workflows.analysis.parsing import package_prefix, parse_source, read_source
+from workflows.analysis.project import ProjectFacts, ProjectIndex
 from workflows.analysis.rules import RULES
 from workflows.analysis.rules.layer_violation import declared_layers, layer_of
+from workflows.analysis.symbols import collect_symbols
+
+_PROJECT_RULES = ("import-cycle", "layer-violation", "integration-point")
 
 
-class _RootedIndex(ProjectIndex):
-    """A ProjectIndex that knows its analysed root, as the engine is to provide."""
-
-    __slots__ = ("root",)
-
-
-def _run(root: Path, rule_id: str) -> list[Finding]:
-    """Run one rule the way the engine does, on an index that carries ``root``."""
+def _run(root: Path, rule_id: str, *, rooted: bool = True) -> list[Finding]:
+    """Run one project rule as the engine does: ``collect`` per module, pickled, ``judge``."""
     rule = RULES[rule_id]
-    modules, symbols, errors = load_modules(discover(root), rule.node_types)
-    assert errors == []
-    project = _RootedIndex(modules, symbols)
-    project.root = root
-    return run_rules(modules, project, [rule])
+    assert rule.collect is not None and rule.judge is not None
+    sources = discover(root)
+    prefix = package_prefix(sources.base)
+    modules = [
+        parse_source(read_source(root / path), path, prefix=prefix) for path in sources.paths
+    ]
+    symbols = {m.path: collect_symbols(m, rule.node_types) for m in modules}
+    facts = {
+        m.path: pickle.loads(
+            pickle.dumps(rule.collect(m, ProjectIndex([m], {m.path: symbols[m.path]})))
+        )
+        for m in modules
+    }
+    project = ProjectFacts.from_modules(modules, symbols, root=root if rooted else None)
+    return sorted(rule.judge(facts, project), key=lambda f: (f.path, f.line, f.rule))
+
+
+@pytest.mark.parametrize("rule_id", _PROJECT_RULES)
+def test_architecture_rules_are_project_rules(rule_id: str) -> None:
+    rule = RULES[rule_id]
+    assert rule.is_project_rule
+    assert rule.check is None
 
 
 def _by_line(findings: list[Finding]) -> dict[tuple[str, int], Finding]:
@@ -40,7 +57,7 @@ def _by_line(findings: list[Finding]) -> dict[tuple[str, int], Finding]:
 def test_import_cycle_messages_confidence_and_classification(tmp_path: Path) -> None:
     root = copy_fixture("import_cycle/flagged", tmp_path / "src")
 
-    found = _by_line(analyze_path(root, select=["import-cycle"]).findings)
+    found = _by_line(_run(root, "import-cycle"))
 
     cycle = found[("pkg/chain_a.py", 6)]
     assert cycle.message == (
@@ -67,7 +84,7 @@ def test_import_cycle_says_how_many_modules_are_tangled(write_tree) -> None:
             "d.py": "import a\n",
         }
     )
-    findings = analyze_path(root, select=["import-cycle"]).findings
+    findings = _run(root, "import-cycle")
     assert [(f.path, f.line, f.message) for f in findings] == [
         ("a.py", 1, "import cycle: a -> d -> a (4 modules import each other in this group)")
     ]
@@ -112,11 +129,9 @@ def test_layer_violation_is_silent_without_a_declaration(tmp_path: Path) -> None
     assert _run(root, "layer-violation") == []
 
 
-def test_layer_violation_is_silent_when_the_index_has_no_root(tmp_path: Path) -> None:
+def test_layer_violation_is_silent_when_the_project_has_no_root(tmp_path: Path) -> None:
     root = copy_fixture("layer_violation/flagged", tmp_path / "src")
-    rule = RULES["layer-violation"]
-    modules, symbols, _ = load_modules(discover(root), rule.node_types)
-    assert run_rules(modules, ProjectIndex(modules, symbols), [rule]) == []
+    assert _run(root, "layer-violation", rooted=False) == []
 
 
 def test_declared_layers_come_from_the_nearest_pyproject(tmp_path: Path) -> None:
@@ -154,7 +169,7 @@ def test_layer_of_uses_the_longest_matching_prefix() -> None:
 def test_integration_points_messages_kinds_and_confidence(tmp_path: Path) -> None:
     root = copy_fixture("integration_point/flagged", tmp_path / "src")
 
-    found = _by_line(analyze_path(root, select=["integration-point"]).findings)
+    found = _by_line(_run(root, "integration-point"))
 
     rows = {
         key: (f.symbol, f.message, f.confidence)
@@ -211,11 +226,38 @@ def test_integration_point_resolves_from_imports_and_skips_test_files(write_tree
             "tests/test_jobs.py": "import subprocess\nsubprocess.run(['ls'])\n",
         }
     )
-    findings = analyze_path(root, select=["integration-point"]).findings
+    findings = _run(root, "integration-point")
     assert [(f.path, f.line, f.message) for f in findings] == [
         ("jobs.py", 5, "subprocess: subprocess.check_output"),
         ("jobs.py", 6, "HTTP call: urllib.request.urlopen"),
         ("jobs.py", 7, "file write: shutil.move"),
+    ]
+
+
+def test_integration_point_collects_calls_and_judges_libraries_from_the_project(
+    write_tree,
+) -> None:
+    root = write_tree(
+        {
+            "jobs.py": "import os\nimport requests\n\nrequests.get('https://example.com')\n",
+            "tests/test_jobs.py": "import requests\nrequests.get('https://example.com')\n",
+        }
+    )
+    rule = RULES["integration-point"]
+    modules = {
+        m.path: m for m in (parse_source(read_source(root / p), p) for p in discover(root).paths)
+    }
+    symbols = {path: collect_symbols(m, rule.node_types) for path, m in modules.items()}
+    jobs, test = modules["jobs.py"], modules["tests/test_jobs.py"]
+    calls = rule.collect(jobs, ProjectIndex([jobs], {jobs.path: symbols[jobs.path]}))
+    assert [(f.line, f.message) for f in calls] == [(4, "HTTP call: requests.get")]
+    assert rule.collect(test, ProjectIndex([test], {test.path: symbols[test.path]})) == []
+
+    project = ProjectFacts.from_modules(list(modules.values()), symbols)
+    facts = {"jobs.py": calls, "tests/test_jobs.py": calls}  # a test file yields nothing
+    assert [(f.path, f.line, f.symbol, f.message) for f in rule.judge(facts, project)] == [
+        ("jobs.py", 2, "library", "third-party libraries: requests"),
+        ("jobs.py", 4, "http", "HTTP call: requests.get"),
     ]
 
 

@@ -1,21 +1,27 @@
-"""The import graph: resolution, external packages, cycles, fan-in/out and the project cache."""
+"""The import graph: per-file facts, resolution, external packages, cycles, fan-in/out, cache."""
 
 from __future__ import annotations
 
+import gc
+import pickle
 import textwrap
+import weakref
 
 from workflows.analysis.graph import (
     ImportAnalysis,
+    ImportFact,
+    ModuleImports,
     analyse_imports,
     build_import_graph,
     dependents_of,
     fan_in,
     fan_out,
+    module_imports,
     project_imports,
 )
 from workflows.analysis.models import ImportGraph
 from workflows.analysis.parsing import ParsedModule, parse_source
-from workflows.analysis.project import ProjectIndex
+from workflows.analysis.project import ProjectFacts
 from workflows.analysis.symbols import collect_symbols
 
 
@@ -27,13 +33,60 @@ def _modules(files: dict[str, str], prefix: str = "") -> list[ParsedModule]:
 
 
 def _analyse(files: dict[str, str], prefix: str = "") -> ImportAnalysis:
-    modules = _modules(files, prefix)
-    return analyse_imports(modules, {m.path: collect_symbols(m) for m in modules})
+    return project_imports(ProjectFacts.from_modules(_modules(files, prefix)))
 
 
 def _graph(files: dict[str, str], prefix: str = "") -> ImportGraph:
-    modules = _modules(files, prefix)
-    return build_import_graph(modules, {m.path: collect_symbols(m) for m in modules})
+    return _analyse(files, prefix).graph
+
+
+def _imports(source: str) -> ModuleImports:
+    (module,) = _modules({"mod.py": source})
+    return module_imports(module, collect_symbols(module))
+
+
+# module_imports: the per-file facts
+
+
+def test_module_imports_records_each_name_with_its_context_in_source_order() -> None:
+    facts = _imports(
+        """
+        from __future__ import annotations
+        import os.path, json as j
+        from typing import TYPE_CHECKING
+        from .pkg import *
+        if TYPE_CHECKING:
+            from . import models
+        def f():
+            import yaml
+        if __name__ == "__main__":
+            from ..up import run
+        """
+    )
+    assert facts.imports == (
+        ImportFact(2, None, "os.path", type_only=False, deferred=False),
+        ImportFact(2, None, "json", type_only=False, deferred=False),
+        ImportFact(3, "typing", "TYPE_CHECKING", type_only=False, deferred=False),
+        ImportFact(4, ".pkg", "*", type_only=False, deferred=False),
+        ImportFact(6, ".", "models", type_only=True, deferred=False),
+        ImportFact(8, None, "yaml", type_only=False, deferred=True),
+        ImportFact(10, "..up", "run", type_only=False, deferred=True),
+    )
+
+
+def test_module_imports_pickle_equal_and_hold_no_tree() -> None:
+    facts = _imports("import a\nfrom b import *\ndef f():\n    from .c import d\n")
+    assert len(facts.imports) == 3
+    assert pickle.loads(pickle.dumps(facts)) == facts
+    assert all(
+        type(value) in (int, str, bool, type(None)) for item in facts.imports for value in item
+    )
+    assert _imports("x = 1\n") == ModuleImports()
+
+
+def test_wildcard_text_outside_an_import_statement_is_no_import() -> None:
+    facts = _imports('"""Say import * in a docstring."""\n# import *\n')
+    assert facts.imports == ()
 
 
 def _edges(graph: ImportGraph) -> set[tuple[str, str, int]]:
@@ -229,10 +282,10 @@ def test_transitive_dependents_follow_chains() -> None:
     assert dependents_of(graph, "a", transitive=True) == ["b", "c"]
 
 
-def test_project_imports_is_computed_once_per_project_index() -> None:
+def test_project_imports_is_computed_once_per_project_facts() -> None:
     modules = _modules({"a.py": "import b\n", "b.py": "import a\n"})
-    first = ProjectIndex.build(modules)
-    second = ProjectIndex.build(modules)
+    first = ProjectFacts.from_modules(modules)
+    second = ProjectFacts.from_modules(modules)
 
     analysis = project_imports(first)
 
@@ -240,3 +293,32 @@ def test_project_imports_is_computed_once_per_project_index() -> None:
     assert project_imports(second) is not analysis
     assert analysis.graph.cycles == [["a", "b"]]
     assert [e.target for e in analysis.outgoing["a"]] == ["b"]
+
+
+def test_project_imports_cache_lets_project_facts_go() -> None:
+    project = ProjectFacts.from_modules(_modules({"a.py": "import b\n", "b.py": ""}))
+    analysis = project_imports(project)
+    gone = weakref.ref(project)
+    del project
+    gc.collect()
+    assert gone() is None, "the cached analysis must not keep its project alive"
+    assert analysis.graph.modules == ["a", "b"]
+
+
+def test_project_imports_resolves_facts_that_crossed_a_process_boundary() -> None:
+    modules = _modules({"pkg/__init__.py": "", "pkg/a.py": "from . import b\n", "pkg/b.py": ""})
+    local = ProjectFacts.from_modules(modules)
+    shipped = ProjectFacts(
+        local.modules.values(), {}, pickle.loads(pickle.dumps(dict(local.imports)))
+    )
+    assert project_imports(shipped).graph == project_imports(local).graph
+    assert _edges(project_imports(shipped).graph) == {("pkg.a", "pkg.b", 1)}
+
+
+def test_analyse_imports_and_build_import_graph_match_project_imports() -> None:
+    files = {"a.py": "import b\nimport yaml\n", "b.py": "def f():\n    import a\n"}
+    modules = _modules(files)
+    symbols = {m.path: collect_symbols(m) for m in modules}
+    expected = _analyse(files)
+    assert analyse_imports(modules, symbols) == expected
+    assert build_import_graph(modules, symbols) == expected.graph

@@ -19,13 +19,13 @@ confidence 60 (no import-time failure, but still coupling); others have confiden
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from workflows.analysis.cycles import cycle_finding
 from workflows.analysis.graph import project_imports
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.parsing import ParsedModule
-from workflows.analysis.project import ProjectIndex
+from workflows.analysis.project import ProjectFacts, ProjectIndex
 
 RULE_ID = "import-cycle"
 CATEGORY = Category.ARCHITECTURE
@@ -34,24 +34,33 @@ NODE_TYPES: frozenset[str] = frozenset()
 NOQA_CODES: tuple[str, ...] = ("R0401",)  # pylint cyclic-import
 
 
-def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
-    """Report each import cycle whose first module is ``module``."""
+def collect(module: ParsedModule, index: ProjectIndex) -> None:
+    """Nothing per module: the imports `ProjectFacts` carries are enough."""
+    return None
+
+
+def judge(facts: Mapping[str, None], project: ProjectFacts) -> Iterator[Finding]:
+    """Report each import cycle in the module its path starts with."""
     analysis = project_imports(project)
+    if not analysis.cycles:
+        return
+    paths: dict[str, list[str]] = {}
+    for info in project.modules.values():
+        paths.setdefault(info.module_name, []).append(info.path)
     for cycle in analysis.cycles:
-        if cycle.path[0] != module.module_name:
-            continue
         path = cycle.path
         target = path[1] if len(path) > 1 else path[0]
         line = analysis.runtime_line[(path[0], target)]
-        yield cycle_finding(
-            (RULE_ID, CATEGORY, SEVERITY),
-            path,
-            group_size=len(cycle.group),
-            deferred=cycle.deferred,
-            members="modules",
-            lazy="an import inside a function",
-            path=module.path,
-            line=line,
-            end_line=line,
-            symbol=target,
-        )
+        for module_path in paths.get(path[0], ()):
+            yield cycle_finding(
+                (RULE_ID, CATEGORY, SEVERITY),
+                path,
+                group_size=len(cycle.group),
+                deferred=cycle.deferred,
+                members="modules",
+                lazy="an import inside a function",
+                path=module_path,
+                line=line,
+                end_line=line,
+                symbol=target,
+            )

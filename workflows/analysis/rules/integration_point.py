@@ -26,7 +26,7 @@ client or path made or annotated in the module, 60-75 when only the receiver's n
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 from tree_sitter import Node
 
@@ -34,7 +34,7 @@ from workflows.analysis.graph import project_imports
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.nodes import line_range, node_text, string_value
 from workflows.analysis.parsing import ParsedModule
-from workflows.analysis.project import ProjectIndex
+from workflows.analysis.project import ModuleInfo, ProjectFacts, ProjectIndex
 from workflows.analysis.rules._calls import import_aliases
 from workflows.analysis.rules._resolve import (
     TRACKING_NODE_TYPES,
@@ -113,31 +113,42 @@ Hit = tuple[str, str, int]
 """(kind, message, confidence)."""
 
 
-def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
-    """Report every integration call of ``module`` and its third-party imports."""
+def collect(module: ParsedModule, index: ProjectIndex) -> list[Finding]:
+    """Every integration call of ``module`` (none for test files)."""
     if module.is_test_file:
-        return
-    facts = project.symbols(module)
-    library = _libraries(module, project)
-    if library is not None:
-        yield library
+        return []
+    facts = index.symbols(module)
     aliases = import_aliases(facts, relative=False)
     tracked = tracked_receivers(facts, aliases, _TRACKED.__contains__, _path_expression)
+    findings: list[Finding] = []
     for call in facts.nodes_of("call"):
         hit = _classify(call, aliases, tracked)
         if hit is not None:
             line, end_line = line_range(call)
-            yield _finding(module, line, end_line, *hit)
+            findings.append(_finding(module.path, line, end_line, *hit))
+    return findings
+
+
+def judge(facts: Mapping[str, Sequence[Finding]], project: ProjectFacts) -> Iterator[Finding]:
+    """Each module's third-party imports, then its integration calls."""
+    for path, calls in facts.items():
+        module = project.modules.get(path)
+        if module is None or module.is_test_file:
+            continue
+        library = _libraries(module, project)
+        if library is not None:
+            yield library
+        yield from calls
 
 
 def _finding(
-    module: ParsedModule, line: int, end_line: int, kind: str, message: str, confidence: int
+    path: str, line: int, end_line: int, kind: str, message: str, confidence: int
 ) -> Finding:
     return Finding(
         rule=RULE_ID,
         category=CATEGORY,
         severity=SEVERITY,
-        path=module.path,
+        path=path,
         line=line,
         end_line=end_line,
         message=message,
@@ -146,7 +157,7 @@ def _finding(
     )
 
 
-def _libraries(module: ParsedModule, project: ProjectIndex) -> Finding | None:
+def _libraries(module: ModuleInfo, project: ProjectFacts) -> Finding | None:
     """One finding listing the module's third-party packages, at the first such import."""
     analysis = project_imports(project)
     packages = analysis.graph.external.get(module.module_name)
@@ -154,7 +165,7 @@ def _libraries(module: ParsedModule, project: ProjectIndex) -> Finding | None:
     if not packages or not lines:
         return None
     message = f"third-party libraries: {', '.join(packages)}"
-    return _finding(module, lines[0], lines[0], "library", message, 100)
+    return _finding(module.path, lines[0], lines[0], "library", message, 100)
 
 
 def _classify(call: Node, aliases: Mapping[str, str], tracked: Receivers) -> Hit | None:

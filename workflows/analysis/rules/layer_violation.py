@@ -21,14 +21,14 @@ Imports under ``if TYPE_CHECKING:`` are reported with confidence 70 (a typing-on
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from workflows.analysis.graph import project_imports
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.parsing import ParsedModule
-from workflows.analysis.project import ProjectIndex
+from workflows.analysis.project import ProjectFacts, ProjectIndex
 
 RULE_ID = "layer-violation"
 CATEGORY = Category.ARCHITECTURE
@@ -39,32 +39,40 @@ NOQA_CODES: tuple[str, ...] = ()
 _TYPE_ONLY_CONFIDENCE = 70
 
 
-def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
-    """Report every import of ``module`` that reaches into a higher layer."""
+def collect(module: ParsedModule, index: ProjectIndex) -> None:
+    """Nothing per module: the imports `ProjectFacts` carries are enough."""
+    return None
+
+
+def judge(facts: Mapping[str, None], project: ProjectFacts) -> Iterator[Finding]:
+    """Report every import of every module that reaches into a higher layer."""
     layers = declared_layers(project.root) if project.root is not None else ()
-    own = layer_of(module.module_name, layers)
-    if own is None:
+    if not layers:
         return
     analysis = project_imports(project)
-    for edge in analysis.outgoing.get(module.module_name, ()):
-        target = layer_of(edge.target, layers)
-        if target is None or target >= own:
+    for module in project.modules.values():
+        own = layer_of(module.module_name, layers)
+        if own is None:
             continue
-        type_only = (edge.source, edge.target) in analysis.type_only
-        yield Finding(
-            rule=RULE_ID,
-            category=CATEGORY,
-            severity=SEVERITY,
-            path=module.path,
-            line=edge.line,
-            end_line=edge.line,
-            message=(
-                f"layer violation: {edge.source} (layer '{layers[own]}') imports "
-                f"{edge.target} of the higher layer '{layers[target]}'"
-            ),
-            symbol=edge.target,
-            confidence=_TYPE_ONLY_CONFIDENCE if type_only else 100,
-        )
+        for edge in analysis.outgoing.get(module.module_name, ()):
+            target = layer_of(edge.target, layers)
+            if target is None or target >= own:
+                continue
+            type_only = (edge.source, edge.target) in analysis.type_only
+            yield Finding(
+                rule=RULE_ID,
+                category=CATEGORY,
+                severity=SEVERITY,
+                path=module.path,
+                line=edge.line,
+                end_line=edge.line,
+                message=(
+                    f"layer violation: {edge.source} (layer '{layers[own]}') imports "
+                    f"{edge.target} of the higher layer '{layers[target]}'"
+                ),
+                symbol=edge.target,
+                confidence=_TYPE_ONLY_CONFIDENCE if type_only else 100,
+            )
 
 
 def layer_of(module_name: str, layers: Sequence[str]) -> int | None:
