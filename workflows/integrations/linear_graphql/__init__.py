@@ -1,0 +1,1 @@
+"""The Linear GraphQL documents the client sends, one operation per `.graphql` file."""
