@@ -1,13 +1,25 @@
-"""Running the analysis: discover, parse, index, check, report."""
+"""Running the analysis: discover, parse and check files (in parallel, cached), judge, report.
+
+Each file is read, parsed, walked and checked by the local rules where it is parsed, and
+distilled into the facts project rules need (`FileAnalyser`). Trees of more than a few files
+are spread over worker processes; results are cached on disk by content hash when a cache
+directory is given, so re-analysing after a one-file change only parses that file. The main
+process then judges the project rules from every file's facts and builds the import graph.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from workflows.analysis.cache import AnalysisCache
 from workflows.analysis.discovery import SourceSet, discover
+from workflows.analysis.file_analysis import FileAnalyser, FileResult, suppressed
 from workflows.analysis.graph import project_imports
 from workflows.analysis.javascript import JS_RULES, analyze_javascript
 from workflows.analysis.models import AnalysisReport, Finding, ImportGraph
@@ -18,7 +30,7 @@ from workflows.analysis.parsing import (
     parse_source,
     read_source,
 )
-from workflows.analysis.project import ProjectIndex
+from workflows.analysis.project import ProjectFacts
 from workflows.analysis.rules import RULES, Rule, select_rules
 from workflows.analysis.symbols import ModuleSymbols, collect_symbols
 
@@ -27,31 +39,40 @@ __all__ = ["ProgressCallback", "analyze_path", "load_modules", "run_rules"]
 ProgressCallback = Callable[[int, int], None]
 """Called as ``(files_done, files_total)`` while files are parsed."""
 
+# Below this much source, starting worker processes costs more than it saves.
+_PARALLEL_MIN_BYTES = 400_000
+_BATCHES_PER_WORKER = 6
+
 
 def analyze_path(
     root: str | os.PathLike[str],
     *,
     select: Collection[str] | None = None,
     on_progress: ProgressCallback | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    workers: int | None = None,
 ) -> AnalysisReport:
     """Analyse the Python and JavaScript/TypeScript file or tree at ``root``.
 
     ``select`` holds rule ids of either language (all rules when None; an unknown id raises
     ValueError naming the valid ones). A missing ``root`` raises FileNotFoundError. Files
     with syntax errors are analysed as far as the tree allows; unreadable or undecodable
-    files are skipped. Both are listed in ``parse_errors``.
+    files are skipped. Both are listed in ``parse_errors``. ``cache_dir`` keeps per-file
+    results between runs (None: no cache); ``workers`` caps the processes (None: one per CPU,
+    1: everything in this process).
     """
     python_ids, js_ids = split_selection(select)
     rules = select_rules(python_ids)
     root_path = Path(root)
     started = time.perf_counter()
     sources = discover(root_path)
-    node_types = frozenset().union(*(rule.node_types for rule in rules))
-    modules, symbols, parse_errors = load_modules(sources, node_types, on_progress)
-    project = ProjectIndex(modules, symbols, root=root_path)
-    findings = run_rules(modules, project, rules)
+    results = _file_results(sources, root_path, rules, on_progress, cache_dir, workers)
+    project, findings = judge_project(results, rules, root_path)
     graph = project_imports(project).graph
+    modules = [r.info for r in results if r.info is not None]
+    cached = sum(r.from_cache for r in results)
     files, lines = len(modules), sum(m.line_count for m in modules)
+    parse_errors = sorted(r.path for r in results if r.has_error)
     if js_ids is None or js_ids:
         js = analyze_javascript(root_path, select=js_ids)
         findings = sorted([*findings, *js.findings], key=lambda f: (f.path, f.line, f.rule))
@@ -63,10 +84,159 @@ def analyze_path(
         files_analyzed=files,
         lines_analyzed=lines,
         duration_s=round(time.perf_counter() - started, 4),
+        files_cached=cached,
         findings=findings,
         graph=graph,
         parse_errors=parse_errors,
     )
+
+
+def judge_project(
+    results: Sequence[FileResult], rules: Iterable[Rule], root: Path | None = None
+) -> tuple[ProjectFacts, list[Finding]]:
+    """Every finding of ``results`` (local ones plus the project rules' verdicts), sorted."""
+    analysed = [r for r in results if r.info is not None]
+    project = ProjectFacts(
+        [r.info for r in analysed if r.info is not None],
+        {r.path: r.references for r in analysed},
+        {r.path: r.imports for r in analysed if r.imports is not None},
+        root=root,
+    )
+    findings = [finding for r in analysed for finding in r.findings]
+    noqa = {r.path: r.noqa for r in analysed}
+    for rule in rules:
+        if rule.judge is None:
+            continue
+        facts = {r.path: r.facts.get(rule.id) for r in analysed}
+        findings.extend(
+            finding
+            for finding in rule.judge(facts, project)
+            if not suppressed(noqa.get(finding.path, {}), finding.line, rule.noqa_codes)
+        )
+    findings.sort(key=lambda f: (f.path, f.line, f.rule))
+    return project, findings
+
+
+def _file_results(
+    sources: SourceSet,
+    root: Path,
+    rules: Sequence[Rule],
+    on_progress: ProgressCallback | None,
+    cache_dir: str | os.PathLike[str] | None,
+    workers: int | None,
+) -> list[FileResult]:
+    """Every file's result, from the cache where unchanged, else analysed (maybe in parallel)."""
+    prefix = package_prefix(sources.base)
+    rule_ids = [rule.id for rule in rules]
+    cache = None
+    if cache_dir is not None:
+        cache = AnalysisCache(Path(cache_dir), sources.base, prefix, rule_ids)
+        cache.load()
+    results: dict[str, FileResult] = {}
+    pending: list[str] = []
+    for path in sources.paths:
+        cached = cache.lookup(path) if cache is not None else None
+        if cached is not None:
+            results[path] = cached
+        else:
+            pending.append(path)
+    total = len(sources.paths)
+    done = total - len(pending)
+    if on_progress is not None:
+        on_progress(done, total)
+    step = max(1, total // 100)
+    last = done
+    for batch in _analyse(pending, sources.base, prefix, root, rule_ids, workers):
+        for result in batch:
+            results[result.path] = result
+        done += len(batch)
+        if on_progress is not None and (done - last >= step or done == total):
+            on_progress(done, total)
+            last = done
+    ordered = [results[path] for path in sources.paths]
+    if cache is not None and pending:
+        with contextlib.suppress(OSError):  # a read-only cache costs speed, not results
+            cache.save(ordered)
+    return ordered
+
+
+def _analyse(
+    paths: list[str],
+    base: Path,
+    prefix: str,
+    root: Path,
+    rule_ids: list[str],
+    workers: int | None,
+) -> Iterator[list[FileResult]]:
+    """Analyse ``paths`` in batches, in worker processes when that pays off."""
+    if not paths:
+        return
+    sizes = {path: _size(base / path) for path in paths}
+    count = _worker_count(workers, len(paths), sum(sizes.values()))
+    if count <= 1:
+        analyser = FileAnalyser(base, prefix, root, rule_ids)
+        for path in paths:
+            yield [analyser.analyse(path)]
+        return
+    batches = _batches(paths, sizes, count * _BATCHES_PER_WORKER)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    with ProcessPoolExecutor(
+        max_workers=count,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(base, prefix, root, rule_ids),
+    ) as pool:
+        futures = [pool.submit(_analyse_batch, batch) for batch in batches]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _worker_count(requested: int | None, files: int, total_bytes: int) -> int:
+    if requested is not None:
+        return max(1, min(requested, files))
+    if total_bytes < _PARALLEL_MIN_BYTES or files < 4:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, files))
+
+
+def _batches(paths: list[str], sizes: dict[str, int], wanted: int) -> list[list[str]]:
+    """About ``wanted`` batches of similar total size, biggest files first (they finish last)."""
+    ordered = sorted(paths, key=lambda p: sizes[p], reverse=True)
+    target = max(1, sum(sizes.values()) // max(1, wanted))
+    batches: list[list[str]] = [[]]
+    filled = 0
+    for path in ordered:
+        if filled >= target:
+            batches.append([])
+            filled = 0
+        batches[-1].append(path)
+        filled += sizes[path]
+    return [batch for batch in batches if batch]
+
+
+def _size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:
+        return 0
+
+
+_WORKER: FileAnalyser | None = None
+
+
+def _start_worker(base: Path, prefix: str, root: Path, rule_ids: list[str]) -> None:
+    global _WORKER
+    _WORKER = FileAnalyser(base, prefix, root, rule_ids)
+
+
+def _analyse_batch(paths: list[str]) -> list[FileResult]:
+    assert _WORKER is not None, "worker not initialised"
+    return [_WORKER.analyse(path) for path in paths]
 
 
 def split_selection(
@@ -128,21 +298,13 @@ def load_modules(
 
 
 def run_rules(
-    modules: Iterable[ParsedModule], project: ProjectIndex, rules: Iterable[Rule]
+    modules: Sequence[ParsedModule], rules: Iterable[Rule], *, root: Path | None = None
 ) -> list[Finding]:
-    """Run every rule on every module, drop ``# noqa``-suppressed findings, sort the rest.
+    """Check already parsed ``modules`` in this process with ``rules``; sorted findings.
 
-    Findings are sorted by (path, line, rule).
+    Findings are sorted by (path, line, rule); ``# noqa`` comments apply.
     """
     rule_list = list(rules)
-    findings: list[Finding] = []
-    for module in modules:
-        facts = project.symbols(module)
-        for rule in rule_list:
-            findings.extend(
-                finding
-                for finding in rule.check(module, project)
-                if not facts.suppresses(finding.line, rule.noqa_codes)
-            )
-    findings.sort(key=lambda f: (f.path, f.line, f.rule))
-    return findings
+    analyser = FileAnalyser(Path("."), "", root, [rule.id for rule in rule_list])
+    results = [analyser.check(module) for module in modules]
+    return judge_project(results, rule_list, root)[1]

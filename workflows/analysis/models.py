@@ -84,6 +84,7 @@ class AnalysisReport(BaseModel):
     files_analyzed: int = 0
     lines_analyzed: int = 0
     duration_s: float = 0.0
+    files_cached: int = Field(0, description="files whose results came from the cache, unparsed")
     findings: list[Finding] = Field(default_factory=list)
     graph: ImportGraph | None = None
     parse_errors: list[str] = Field(

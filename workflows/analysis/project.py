@@ -1,24 +1,57 @@
-"""The project-wide index: every module's facts plus who references which name."""
+"""What the rules see: one module's context while it is checked, and tree-free project facts.
+
+The engine parses files in worker processes, so the syntax trees of a project never meet in
+one place. A rule is either *local* (``check(module, index)`` sees one module and its walk) or
+*project-wide*: its ``collect(module, index)`` distils each module into small picklable facts in
+the worker, and its ``judge(facts, project)`` decides in the main process from every module's
+facts plus the `ProjectFacts` below. Both sides are cached per file by content hash.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.symbols import ModuleSymbols, collect_symbols
 
-__all__ = ["ProjectIndex"]
+if TYPE_CHECKING:
+    from workflows.analysis.graph import ModuleImports
+
+__all__ = ["ModuleInfo", "ProjectFacts", "ProjectIndex"]
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleInfo:
+    """A module's identity, without its tree."""
+
+    path: str
+    module_name: str
+    is_package_init: bool
+    is_test_file: bool
+    line_count: int
+
+    @classmethod
+    def of(cls, module: ParsedModule) -> ModuleInfo:
+        """The identity of a parsed module."""
+        return cls(
+            module.path,
+            module.module_name,
+            module.is_package_init,
+            module.is_test_file,
+            module.line_count,
+        )
 
 
 class ProjectIndex:
-    """Facts about all analysed modules, and a name -> referencing-modules index across them.
+    """The modules checked together in one process, with their walks (usually just one).
 
-    References are by spelling (``helper`` in ``b.py`` counts for a ``helper`` defined anywhere);
-    resolving them through imports is left to a later cross-file symbol table.
+    Local rules and ``collect`` functions get this; cross-file questions belong in ``judge``.
     """
 
-    __slots__ = ("__weakref__", "_references", "_symbols", "by_module_name", "modules", "root")
+    __slots__ = ("__weakref__", "_symbols", "by_module_name", "modules", "root")
 
     def __init__(
         self,
@@ -32,22 +65,68 @@ class ProjectIndex:
         self.modules: dict[str, ParsedModule] = {m.path: m for m in modules}
         self.by_module_name: dict[str, ParsedModule] = {m.module_name: m for m in modules}
         self._symbols: dict[str, ModuleSymbols] = dict(symbols)
-        references: dict[str, set[str]] = {}
-        for path, facts in self._symbols.items():
-            for name in facts.references:
-                references.setdefault(name, set()).add(path)
-        self._references = references
 
     @classmethod
     def build(
-        cls, modules: Sequence[ParsedModule], *, node_types: Collection[str] = ()
+        cls, modules: Sequence[ParsedModule], *, node_types: Iterable[str] = ()
     ) -> ProjectIndex:
         """Walk every module (collecting nodes of ``node_types``) and index the results."""
-        return cls(modules, {m.path: collect_symbols(m, node_types) for m in modules})
+        wanted = frozenset(node_types)
+        return cls(modules, {m.path: collect_symbols(m, wanted) for m in modules})
 
     def symbols(self, module: ParsedModule | str) -> ModuleSymbols:
         """The facts of ``module`` (a `ParsedModule` or its relative path)."""
         return self._symbols[module if isinstance(module, str) else module.path]
+
+    def __len__(self) -> int:
+        return len(self.modules)
+
+
+class ProjectFacts:
+    """Every analysed module's identity, the names each mentions and its imports; no trees."""
+
+    __slots__ = ("__weakref__", "_references", "by_module_name", "imports", "modules", "root")
+
+    def __init__(
+        self,
+        modules: Iterable[ModuleInfo],
+        references: Mapping[str, Iterable[str]],
+        imports: Mapping[str, ModuleImports],
+        *,
+        root: Path | None = None,
+    ) -> None:
+        self.root = root
+        """The analysed directory or file, when known (rules read its configuration)."""
+        self.modules: dict[str, ModuleInfo] = {m.path: m for m in modules}
+        self.by_module_name: dict[str, ModuleInfo] = {
+            m.module_name: m for m in self.modules.values()
+        }
+        self.imports: Mapping[str, ModuleImports] = imports
+        """Each module's imports by path, as `graph.module_imports` found them."""
+        index: dict[str, set[str]] = {}
+        for path, names in references.items():
+            for name in names:
+                index.setdefault(name, set()).add(path)
+        self._references = index
+
+    @classmethod
+    def from_modules(
+        cls,
+        modules: Sequence[ParsedModule],
+        symbols: Mapping[str, ModuleSymbols] | None = None,
+        *,
+        root: Path | None = None,
+    ) -> ProjectFacts:
+        """The facts of modules parsed in this process (tests, small trees)."""
+        from workflows.analysis.graph import module_imports
+
+        walks = symbols if symbols is not None else {m.path: collect_symbols(m) for m in modules}
+        return cls(
+            map(ModuleInfo.of, modules),
+            {m.path: walks[m.path].references for m in modules},
+            {m.path: module_imports(m, walks[m.path]) for m in modules},
+            root=root,
+        )
 
     def referencing_modules(self, name: str) -> frozenset[str]:
         """Paths of modules that mention ``name`` (outside its own module-level definition)."""

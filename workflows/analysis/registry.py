@@ -41,7 +41,7 @@ class BaseRule[CheckT]:
             "title": doc.splitlines()[0].rstrip(".") if doc else module.RULE_ID,
             "category": module.CATEGORY,
             "severity": module.SEVERITY,
-            "check": module.check,
+            "check": getattr(module, "check", None),
             "doc": doc,
         }
 

@@ -45,6 +45,11 @@ _DEFINITION_KINDS: dict[str, DefinitionKind] = {
     "class_definition": "class",
 }
 _IMPORT_TYPES = frozenset({"import_statement", "import_from_statement", "future_import_statement"})
+# Node types `_Collector._inspect` looks at.
+_INSPECTED = frozenset(
+    {"string", "call", "subscript", "assignment", "augmented_assignment", "comment"}
+    | _IMPORT_TYPES
+)
 _PATTERN_TYPES = frozenset(
     {
         "identifier",
@@ -194,8 +199,16 @@ class _Collector:
         return None
 
     def _walk(self, start: Node) -> None:
+        # Only named nodes matter (punctuation and keywords carry no facts), and identifiers
+        # are settled as their parent is expanded instead of going through the stack: about
+        # half the nodes of a tree never reach the loop.
         wanted, nodes, type_roots = self.wanted, self.symbols.nodes, self.type_roots
+        inspected = _INSPECTED
+        load, ref = self._load, self._ref
         stack: list[tuple[Node, int]] = [(start, _LOAD)]
+        if start.type == "identifier":
+            self._identifier(start, _LOAD)
+            return
         while stack:
             node, ctx = stack.pop()
             if type_roots and ctx == _LOAD and node.id in type_roots:
@@ -203,17 +216,11 @@ class _Collector:
             kind = node.type
             if kind in wanted:
                 nodes[kind].append(node)
-            if kind == "identifier":
-                if ctx in (_LOAD, _TYPE):
-                    self._load(node_text(node))
-                elif ctx == _ATTR:
-                    self._ref(node_text(node))
-                continue
-            if ctx != _SKIP or kind == "comment":
+            if kind in inspected and (ctx != _SKIP or kind == "comment"):
                 self._inspect(node, kind, ctx)
-            children = node.children
-            if not children:
+            if not node.named_child_count:
                 continue
+            children = node.named_children
             if kind in _IMPORT_TYPES:
                 inherited = _SKIP
             elif kind == "type":
@@ -221,18 +228,33 @@ class _Collector:
             else:
                 inherited = ctx if ctx in (_TYPE, _SKIP) else _LOAD
             spec = _CHILD_CONTEXT.get(kind)
+            pending: list[tuple[Node, int]] = []
             if ctx == _STORE:
-                for child in reversed(children):
-                    stack.append((child, _STORE if child.type in _PATTERN_TYPES else _LOAD))
+                for child in children:
+                    child_ctx = _STORE if child.type in _PATTERN_TYPES else _LOAD
+                    pending.append((child, child_ctx))
             elif spec is None or inherited == _SKIP:
-                stack.extend((child, inherited) for child in reversed(children))
+                pending = [(child, inherited) for child in children]
             else:
-                for index in range(len(children) - 1, -1, -1):
-                    child = children[index]
-                    child_ctx = spec.get(node.field_name_for_child(index), inherited)
+                for index, child in enumerate(children):
+                    child_ctx = spec.get(node.field_name_for_named_child(index), inherited)
                     if child_ctx == _STORE and child.type not in _PATTERN_TYPES:
                         child_ctx = inherited
+                    pending.append((child, child_ctx))
+            for child, child_ctx in reversed(pending):
+                if child.type == "identifier":
+                    if child_ctx in (_LOAD, _TYPE):
+                        load(node_text(child))
+                    elif child_ctx == _ATTR:
+                        ref(node_text(child))
+                else:
                     stack.append((child, child_ctx))
+
+    def _identifier(self, node: Node, ctx: int) -> None:
+        if ctx in (_LOAD, _TYPE):
+            self._load(node_text(node))
+        elif ctx == _ATTR:
+            self._ref(node_text(node))
 
     def _inspect(self, node: Node, kind: str, ctx: int) -> None:
         """Facts carried by a node itself rather than by its identifiers."""

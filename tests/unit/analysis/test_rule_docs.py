@@ -36,8 +36,15 @@ def test_rule_module_exposes_the_rule_api(module) -> None:
     assert re.fullmatch(r"[a-z]+(-[a-z]+)*", module.RULE_ID)
     assert isinstance(module.CATEGORY, Category)
     assert isinstance(module.SEVERITY, Severity)
-    assert list(inspect.signature(module.check).parameters) == ["module", "project"]
-    assert RULES[module.RULE_ID].check is module.check
+    rule = RULES[module.RULE_ID]
+    if hasattr(module, "judge"):  # a project rule: collect per module, judge all at once
+        assert not hasattr(module, "check"), "a rule is local or project-wide, not both"
+        assert list(inspect.signature(module.collect).parameters) == ["module", "index"]
+        assert list(inspect.signature(module.judge).parameters) == ["facts", "project"]
+        assert rule.is_project_rule and rule.judge is module.judge
+    else:
+        assert list(inspect.signature(module.check).parameters) == ["module", "project"]
+        assert rule.check is module.check and not rule.is_project_rule
 
 
 def test_registry_ids_are_unique_and_complete() -> None:

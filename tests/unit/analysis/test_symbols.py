@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from workflows.analysis.parsing import parse_source
-from workflows.analysis.project import ProjectIndex
+from workflows.analysis.project import ProjectFacts, ProjectIndex
 from workflows.analysis.symbols import ModuleSymbols, collect_symbols
 
 
@@ -148,18 +148,20 @@ def test_requested_node_types_are_collected_in_document_order() -> None:
     assert facts.nodes_of("call") == []
 
 
-def test_project_index_maps_names_to_referencing_modules() -> None:
+def test_project_facts_map_names_to_referencing_modules() -> None:
     modules = [
         parse_source(b"def helper():\n    return helper()\n", "a.py"),
         parse_source(b"from a import helper\nhelper()\n", "b.py"),
         parse_source(b"import a\na.other()\n", "c.py"),
     ]
-    project = ProjectIndex.build(modules)
+    project = ProjectFacts.from_modules(modules)
     assert project.referencing_modules("helper") == frozenset({"b.py"})
     assert project.referencing_modules("other") == frozenset({"c.py"})
     assert not project.is_referenced("missing")
-    assert project.symbols("a.py") is project.symbols(modules[0])
+    assert project.by_module_name["b"].path == "b.py"
     assert len(project) == 3
+    index = ProjectIndex.build(modules)
+    assert index.symbols("a.py") is index.symbols(modules[0])
 
 
 def test_noqa_comments_are_recorded_by_line() -> None:

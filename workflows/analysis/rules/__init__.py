@@ -5,9 +5,15 @@ Every module here whose name does not start with ``_`` is a rule (helpers start 
 A rule module has a docstring (title line, then "What it finds:", "Why it matters:",
 "Example:", "Not flagged:") and exposes ``RULE_ID``, ``CATEGORY``, ``SEVERITY``, optionally
 ``NODE_TYPES`` (tree-sitter node types it wants collected during the shared walk) and
-``NOQA_CODES`` (other linters' codes for the same check, e.g. ``F401``), and
-``check(module, project) -> Iterable[Finding]``. A ``# noqa`` comment on a finding's line that is
-bare or names the rule id or one of its codes suppresses the finding.
+``NOQA_CODES`` (other linters' codes for the same check, e.g. ``F401``), and either
+
+- ``check(module, index) -> Iterable[Finding]`` (a *local* rule: one module is enough), or
+- ``collect(module, index) -> facts`` and ``judge(facts_by_path, project) -> Iterable[Finding]``
+  (a *project* rule): ``collect`` runs where the module was parsed and returns small picklable
+  facts; ``judge`` sees every module's facts and the tree-free `ProjectFacts`.
+
+A ``# noqa`` comment on a finding's line that is bare or names the rule id or one of its codes
+suppresses the finding.
 """
 
 from __future__ import annotations
@@ -19,21 +25,38 @@ from typing import Any
 
 from workflows.analysis.models import Finding
 from workflows.analysis.parsing import ParsedModule
-from workflows.analysis.project import ProjectIndex
+from workflows.analysis.project import ProjectFacts, ProjectIndex
 from workflows.analysis.registry import BaseRule, discover_rule_modules, select_from
 
-__all__ = ["RULES", "RULE_MODULES", "CheckFunction", "Rule", "select_rules"]
+__all__ = [
+    "RULES",
+    "RULE_MODULES",
+    "CheckFunction",
+    "CollectFunction",
+    "JudgeFunction",
+    "Rule",
+    "select_rules",
+]
 
 CheckFunction = Callable[[ParsedModule, ProjectIndex], Iterable[Finding]]
+CollectFunction = Callable[[ParsedModule, ProjectIndex], Any]
+JudgeFunction = Callable[[Mapping[str, Any], ProjectFacts], Iterable[Finding]]
 
 
 @dataclass(frozen=True, slots=True)
-class Rule(BaseRule[CheckFunction]):
-    """A registered Python rule: a `BaseRule` plus the node types and noqa codes it uses."""
+class Rule(BaseRule[CheckFunction | None]):
+    """A registered Python rule: a `BaseRule` plus its node types, noqa codes and project side."""
 
     node_types: frozenset[str]
     noqa_codes: tuple[str, ...]
     """Codes a ``# noqa: ...`` comment may name to silence this rule (its id first)."""
+    collect: CollectFunction | None
+    judge: JudgeFunction | None
+
+    @property
+    def is_project_rule(self) -> bool:
+        """Whether the rule judges from every module's facts (else it checks one module)."""
+        return self.judge is not None
 
     @classmethod
     def module_fields(cls, module: ModuleType) -> dict[str, Any]:
@@ -42,6 +65,8 @@ class Rule(BaseRule[CheckFunction]):
             **BaseRule.module_fields(module),
             "node_types": frozenset(getattr(module, "NODE_TYPES", ())),
             "noqa_codes": (module.RULE_ID, *getattr(module, "NOQA_CODES", ())),
+            "collect": getattr(module, "collect", None),
+            "judge": getattr(module, "judge", None),
         }
 
 

@@ -232,16 +232,23 @@ class _Scanner:
         self.stack: list[Node] = []
 
     def scan(self, *roots: Node) -> None:
-        self.stack.extend(reversed(roots))
-        while self.stack:
-            node = self.stack.pop()
-            handler = _HANDLERS.get(node.type)
+        stack, reads, handlers = self.stack, self.scope.reads, _HANDLERS
+        stack.extend(reversed(roots))
+        while stack:
+            node = stack.pop()
+            kind = node.type
+            handler = handlers.get(kind)
             if handler is not None:
                 handler(self, node)
-            elif node.type == "identifier":
-                self.scope.reads.add(node_text(node))
-            else:
-                self.stack.extend(reversed(node.named_children))
+            elif kind == "identifier":
+                reads.add(node_text(node))
+            elif node.named_child_count:
+                # Identifier children are read here rather than pushed and popped one by one.
+                for child in reversed(node.named_children):
+                    if child.type == "identifier":
+                        reads.add(node_text(child))
+                    else:
+                        stack.append(child)
 
     def push(self, *nodes: Node | None) -> None:
         self.stack.extend(n for n in reversed(nodes) if n is not None)

@@ -7,12 +7,12 @@ points) may still call. Unused private functions get a fix that deletes their li
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from workflows.analysis.fixes import line_end, line_start, only_code_on_lines
 from workflows.analysis.models import Category, Edit, Finding, Fix, Severity
 from workflows.analysis.parsing import ParsedModule
-from workflows.analysis.project import ProjectIndex
+from workflows.analysis.project import ProjectFacts, ProjectIndex
 from workflows.analysis.symbols import Definition, DefinitionKind
 
 _EXEMPT_NAMES = frozenset({"main"})
@@ -21,20 +21,25 @@ PRIVATE_CONFIDENCE = 90
 PUBLIC_CONFIDENCE = 60
 
 
-def unused_definitions(
+def unused_candidates(
     module: ParsedModule,
-    project: ProjectIndex,
+    index: ProjectIndex,
     kind: DefinitionKind,
     *,
     rule_id: str,
     category: Category,
     severity: Severity,
-) -> Iterator[Finding]:
-    """Findings for module-level definitions of ``kind`` that no analysed module references."""
+) -> list[Finding]:
+    """Findings for module-level definitions of ``kind``, were nothing else to mention them.
+
+    Everything one module can tell is decided here (exemptions, confidence, fix); whether
+    another module mentions the name is left to `still_unused`.
+    """
     if module.is_test_file:
-        return
-    facts = project.symbols(module)
+        return []
+    facts = index.symbols(module)
     exported = facts.exported
+    candidates: list[Finding] = []
     for definition in facts.definitions:
         name = definition.name
         if definition.kind != kind or definition.decorated or name in exported:
@@ -43,22 +48,33 @@ def unused_definitions(
             continue
         if name.startswith("__") and name.endswith("__"):
             continue
-        if project.is_referenced(name):
-            continue
         private = name.startswith("_")
         fix = remove_definition(module, definition) if private and kind == "function" else None
-        yield Finding(
-            rule=rule_id,
-            category=category,
-            severity=severity,
-            path=module.path,
-            line=definition.line,
-            end_line=definition.end_line,
-            message=f"{kind} `{name}` is never used",
-            symbol=name,
-            confidence=PRIVATE_CONFIDENCE if private else PUBLIC_CONFIDENCE,
-            fix=fix,
+        candidates.append(
+            Finding(
+                rule=rule_id,
+                category=category,
+                severity=severity,
+                path=module.path,
+                line=definition.line,
+                end_line=definition.end_line,
+                message=f"{kind} `{name}` is never used",
+                symbol=name,
+                confidence=PRIVATE_CONFIDENCE if private else PUBLIC_CONFIDENCE,
+                fix=fix,
+            )
         )
+    return candidates
+
+
+def still_unused(
+    candidates: Mapping[str, Iterable[Finding]], project: ProjectFacts
+) -> Iterator[Finding]:
+    """The candidates whose name no analysed module mentions."""
+    for found in candidates.values():
+        for finding in found:
+            if finding.symbol is not None and not project.is_referenced(finding.symbol):
+                yield finding
 
 
 def remove_definition(module: ParsedModule, definition: Definition) -> Fix | None:

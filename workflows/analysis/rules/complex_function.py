@@ -62,11 +62,14 @@ def complexity(func: Node) -> int:
     while stack:
         node = stack.pop()
         kind = node.type
-        if kind in _DECISIONS or (
-            kind == "else_clause" and node.parent is not None and node.parent.type in _LOOPS
-        ):
+        if kind in _DECISIONS:
             count += 1
-        stack.extend(c for c in node.named_children if c.type not in _OWN_SCOPES)
+        if kind in _LOOPS and node.child_by_field_name("alternative") is not None:
+            count += 1  # `for/while ... else`
+        # Leaves decide nothing: only nodes with named children are worth a visit.
+        stack.extend(
+            c for c in node.named_children if c.named_child_count and c.type not in _OWN_SCOPES
+        )
     return count
 
 

@@ -26,12 +26,12 @@ lines after them; comments above it stay.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.parsing import ParsedModule
-from workflows.analysis.project import ProjectIndex
-from workflows.analysis.rules._unused import unused_definitions
+from workflows.analysis.project import ProjectFacts, ProjectIndex
+from workflows.analysis.rules._unused import still_unused, unused_candidates
 
 RULE_ID = "unused-function"
 CATEGORY = Category.CODE_QUALITY
@@ -40,8 +40,13 @@ NODE_TYPES: frozenset[str] = frozenset()
 NOQA_CODES: tuple[str, ...] = ("V103",)  # vulture
 
 
-def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
-    """Report module-level functions of ``module`` that nothing in the project references."""
-    return unused_definitions(
-        module, project, "function", rule_id=RULE_ID, category=CATEGORY, severity=SEVERITY
+def collect(module: ParsedModule, index: ProjectIndex) -> list[Finding]:
+    """Module-level functions of ``module`` that would be unused if no other module named them."""
+    return unused_candidates(
+        module, index, "function", rule_id=RULE_ID, category=CATEGORY, severity=SEVERITY
     )
+
+
+def judge(facts: Mapping[str, list[Finding]], project: ProjectFacts) -> Iterator[Finding]:
+    """The candidates that no analysed module mentions."""
+    return still_unused(facts, project)

@@ -27,8 +27,8 @@ that share a line with other code, or when removal would leave an empty block.
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 from tree_sitter import Node
 
@@ -36,7 +36,7 @@ from workflows.analysis.fixes import line_end, line_start, only_code_on_lines
 from workflows.analysis.models import Category, Edit, Finding, Fix, Severity
 from workflows.analysis.nodes import line_range, node_text
 from workflows.analysis.parsing import ParsedModule
-from workflows.analysis.project import ProjectIndex
+from workflows.analysis.project import ProjectFacts, ProjectIndex
 from workflows.analysis.symbols import ImportBinding, ModuleSymbols
 
 RULE_ID = "unused-import"
@@ -46,27 +46,40 @@ NODE_TYPES: frozenset[str] = frozenset()
 NOQA_CODES: tuple[str, ...] = ("F401", "V104")  # pyflakes/ruff, vulture
 
 
-def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
-    """Report every import binding of ``module`` that is never read."""
+@dataclass(frozen=True, slots=True)
+class ImportFacts:
+    """One module's unread imports, and what it imports from other modules by name."""
+
+    candidates: tuple[tuple[int, Finding], ...]
+    """(start byte of the import statement, the finding to report)."""
+    imported_from: tuple[tuple[str, str], ...]
+    """(absolute source module, imported name) of every ``from m import name``."""
+
+
+def collect(module: ParsedModule, index: ProjectIndex) -> ImportFacts:
+    """The import bindings of ``module`` that it never reads, and its from-imports."""
+    facts = index.symbols(module)
+    imported_from = tuple(
+        (_absolute(binding.source_module, module), binding.imported)
+        for binding in facts.imports
+        if binding.source_module is not None
+    )
     if module.is_package_init:
-        return
-    facts = project.symbols(module)
-    reexported = _imported_from_elsewhere(project).get(module.module_name, frozenset())
+        return ImportFacts((), imported_from)
     unused = [
         binding
         for binding in facts.imports
-        if binding.name not in reexported
-        and not _in_class_body(binding.statement)
-        and _is_unused(binding, facts)
+        if not _in_class_body(binding.statement) and _is_unused(binding, facts)
     ]
     fixes = _fixes(module, facts, unused)
+    candidates: list[tuple[int, Finding]] = []
     for binding in unused:
         what = f"`{binding.qualified}`"
         if binding.alias is not None:
             what += f" imported as `{binding.alias}`"
         else:
             what += " imported"
-        yield Finding(
+        finding = Finding(
             rule=RULE_ID,
             category=CATEGORY,
             severity=SEVERITY,
@@ -77,33 +90,42 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
             symbol=binding.name,
             fix=fixes.get(id(binding)),
         )
+        candidates.append((binding.statement.start_byte, finding))
+    return ImportFacts(tuple(candidates), imported_from)
 
 
-_REEXPORTS: weakref.WeakKeyDictionary[ProjectIndex, dict[str, frozenset[str]]] = (
-    weakref.WeakKeyDictionary()
-)
+def judge(facts: Mapping[str, ImportFacts], project: ProjectFacts) -> Iterator[Finding]:
+    """The candidates no other analysed module imports from their module (re-exports).
+
+    When a statement keeps a re-exported name, the fixes of its other names are dropped: they
+    were computed for removing them all, which would remove the re-export too.
+    """
+    reexported = _imported_from_elsewhere(facts, project)
+    for path, module_facts in facts.items():
+        info = project.modules[path]
+        kept = reexported.get(info.module_name, frozenset())
+        blocked = {start for start, f in module_facts.candidates if f.symbol in kept}
+        for start, finding in module_facts.candidates:
+            if finding.symbol in kept:
+                continue
+            yield finding.model_copy(update={"fix": None}) if start in blocked else finding
 
 
-def _imported_from_elsewhere(project: ProjectIndex) -> dict[str, frozenset[str]]:
+def _imported_from_elsewhere(
+    facts: Mapping[str, ImportFacts], project: ProjectFacts
+) -> dict[str, frozenset[str]]:
     """Module name -> names other analysed modules import from it (`from m import name`).
 
     Such a name is used even if its own module never reads it: it is a re-export (for
     example a compatibility module choosing between two libraries).
     """
-    cached = _REEXPORTS.get(project)
-    if cached is not None:
-        return cached
     found: dict[str, set[str]] = {}
-    for importer in project.modules.values():
-        for binding in project.symbols(importer).imports:
-            if binding.source_module is None:
-                continue
-            target = _absolute(binding.source_module, importer)
-            if target in project.by_module_name and target != importer.module_name:
-                found.setdefault(target, set()).add(binding.imported)
-    result = {name: frozenset(names) for name, names in found.items()}
-    _REEXPORTS[project] = result
-    return result
+    for path, module_facts in facts.items():
+        importer = project.modules[path].module_name
+        for target, name in module_facts.imported_from:
+            if target in project.by_module_name and target != importer:
+                found.setdefault(target, set()).add(name)
+    return {name: frozenset(names) for name, names in found.items()}
 
 
 def _absolute(source: str, importer: ParsedModule) -> str:

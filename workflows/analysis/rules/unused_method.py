@@ -29,8 +29,7 @@ analysed tree may call; 40 for public methods of classes with a base class other
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -38,7 +37,7 @@ from tree_sitter import Node
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.nodes import line_range, node_text
 from workflows.analysis.parsing import ParsedModule
-from workflows.analysis.project import ProjectIndex
+from workflows.analysis.project import ProjectFacts, ProjectIndex
 from workflows.analysis.rules._functions import decorator_names, function_name, is_dunder
 
 RULE_ID = "unused-method"
@@ -68,35 +67,32 @@ class _ClassInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class _Classes:
-    by_name: dict[str, list[_ClassInfo]]
-    """Class name -> every analysed class of that name (names are matched by spelling)."""
-    by_node: dict[tuple[str, int], _ClassInfo]
-    """(module path, ``class`` start byte) -> that class."""
+class MethodFacts:
+    """One module's classes and the methods that would be unused if nothing else named them."""
+
+    classes: tuple[tuple[str, _ClassInfo], ...]
+    """(class name, its bases and methods) for every class of the module."""
+    candidates: tuple[tuple[int, Finding], ...]
+    """(index into ``classes`` of the method's class, the finding to report)."""
 
 
-_CLASSES: weakref.WeakKeyDictionary[ProjectIndex, _Classes] = weakref.WeakKeyDictionary()
-
-
-def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
-    """Report methods of ``module``'s classes whose names nothing in the project references."""
-    if module.is_test_file:
-        return
-    classes = _project_classes(project)
-    for owner in project.symbols(module).nodes_of("class_definition"):
-        info = classes.by_node[module.path, owner.start_byte]
-        if _is_interface(info):
-            continue
+def collect(module: ParsedModule, index: ProjectIndex) -> MethodFacts:
+    """Every class of ``module``, and its methods that no local exemption covers."""
+    classes: list[tuple[str, _ClassInfo]] = []
+    candidates: list[tuple[int, Finding]] = []
+    for owner in index.symbols(module).nodes_of("class_definition"):
+        info = _class_info(owner)
         class_name = function_name(owner)
+        classes.append((class_name, info))
+        if module.is_test_file or _is_interface(info):
+            continue
         has_base = bool(info.bases)
         for method in _methods(owner):
             name = function_name(method)
-            if not name or _exempt(method, name) or project.is_referenced(name):
-                continue
-            if _overrides_known_base(info, name, classes.by_name):
+            if not name or _exempt(method, name):
                 continue
             line, end_line = line_range(method)
-            yield Finding(
+            finding = Finding(
                 rule=RULE_ID,
                 category=CATEGORY,
                 severity=SEVERITY,
@@ -107,6 +103,24 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
                 symbol=name,
                 confidence=_confidence(name, has_base),
             )
+            candidates.append((len(classes) - 1, finding))
+    return MethodFacts(tuple(classes), tuple(candidates))
+
+
+def judge(facts: Mapping[str, MethodFacts], project: ProjectFacts) -> Iterator[Finding]:
+    """Candidates nothing mentions that do not override a method of an analysed base class."""
+    by_name: dict[str, list[_ClassInfo]] = {}
+    for module_facts in facts.values():
+        for class_name, info in module_facts.classes:
+            by_name.setdefault(class_name, []).append(info)
+    for module_facts in facts.values():
+        for owner, finding in module_facts.candidates:
+            name = finding.symbol or ""
+            if project.is_referenced(name):
+                continue
+            if _overrides_known_base(module_facts.classes[owner][1], name, by_name):
+                continue
+            yield finding
 
 
 def _exempt(method: Node, name: str) -> bool:
@@ -163,21 +177,6 @@ def _class_info(owner: Node) -> _ClassInfo:
             bases.append(base)
     methods = frozenset(function_name(m) for m in _methods(owner))
     return _ClassInfo(tuple(bases), metaclass, methods)
-
-
-def _project_classes(project: ProjectIndex) -> _Classes:
-    """Every analysed class, computed once per project."""
-    cached = _CLASSES.get(project)
-    if cached is not None:
-        return cached
-    found = _Classes(by_name={}, by_node={})
-    for path, module in project.modules.items():
-        for owner in project.symbols(module).nodes_of("class_definition"):
-            info = _class_info(owner)
-            found.by_name.setdefault(function_name(owner), []).append(info)
-            found.by_node[path, owner.start_byte] = info
-    _CLASSES[project] = found
-    return found
 
 
 def _ancestors(info: _ClassInfo, classes: dict[str, list[_ClassInfo]]) -> Iterator[_ClassInfo]:
