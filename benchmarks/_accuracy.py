@@ -101,6 +101,7 @@ def compare_dead_code(
     def ours_reason(_key: Key) -> str:
         return "other"
 
+    vulture = {key: kind for key, kind in vulture.items() if kind in ("function", "class")}
     ours_keys, vulture_keys = set(ours), set(vulture)
     both = ours_keys & vulture_keys
     kinds = Counter(vulture.values())
@@ -111,4 +112,30 @@ def compare_dead_code(
     out += _examples("ours only", ours_keys - vulture_keys, ours_reason, ["other"], limit, source)
     order = ["other", "decorated", "not module-level", "test file"]
     out += _examples("vulture only", vulture_keys - ours_keys, vulture_reason, order, limit, source)
+    return out
+
+
+def compare_methods(
+    ours: set[Key], vulture: Mapping[Key, str], root: Path, limit: int = 10
+) -> list[str]:
+    """Our unused-method findings against vulture's unused methods."""
+    source = SourceLines(root)
+    theirs = {key for key, kind in vulture.items() if kind == "method"}
+
+    def vulture_reason(key: Key) -> str:
+        path, line, _ = key
+        if is_test_path(path):
+            return "test file"
+        if source.line(path, line).lstrip().startswith("@"):
+            return "decorated"
+        return "other"
+
+    def ours_reason(_key: Key) -> str:
+        return "other"
+
+    both = ours & theirs
+    out = [f"  agree: {len(both)}  (ours: {len(ours)}, vulture: {len(theirs)} method(s))"]
+    out += _examples("ours only", ours - theirs, ours_reason, ["other"], limit, source)
+    order = ["other", "decorated", "test file"]
+    out += _examples("vulture only", theirs - ours, vulture_reason, order, limit, source)
     return out

@@ -51,7 +51,7 @@ __all__ = [
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TOUCH_COMMENT = b"\n# touched by benchmarks.analysis_bench\n"
 _VULTURE_LINE = re.compile(
-    r"^(?P<path>.+?):(?P<line>\d+): unused (?P<kind>function|class) '(?P<name>[^']+)'"
+    r"^(?P<path>.+?):(?P<line>\d+): unused (?P<kind>function|class|method) '(?P<name>[^']+)'"
 )
 _IDENTIFIER = re.compile(r"\w+")
 SPAWNER = """
@@ -128,7 +128,7 @@ def worker_command(mode: str, *args: str) -> list[str]:
 
 
 def parse_vulture_dead_code(output: str, root: Path) -> dict[Key, str]:
-    """Vulture's "unused function"/"unused class" items: key -> ``function`` or ``class``."""
+    """Vulture's unused function/class/method items: key -> ``function``, ``class``, ``method``."""
     items: dict[Key, str] = {}
     for line in output.splitlines():
         match = _VULTURE_LINE.match(line)

@@ -35,7 +35,7 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 
-from benchmarks._accuracy import compare_dead_code, compare_imports
+from benchmarks._accuracy import compare_dead_code, compare_imports, compare_methods
 from benchmarks._corpora import CORPORA, Corpus, prepare_corpus
 from benchmarks._tools import (
     PROJECT_ROOT,
@@ -214,13 +214,17 @@ def render_accuracy(corpus: Corpus, results: dict[str, Measured]) -> list[str]:
         f"  note: ruff F401 also checks __init__.py (re-exports; {in_init} item(s) here); ours"
     )
     out.append("  skips __init__.py by design, so those are expected ruff-only items.")
+    ours_methods = {(p, line, s) for r, p, line, s in findings if r == "unused-method"}
     for key, label in (("v60", "60"), ("v100", "100")):
         vulture = parse_vulture_dead_code(results[key].runs[-1].stdout, corpus.root)
         out += ["", f"Dead code: ours (unused-function, unused-class) vs vulture at {label}%"]
         out += compare_dead_code(ours_dead, vulture, corpus.root)
-    out.append("  note: vulture rates unused functions/classes at 60% confidence, so at 100% it")
-    out.append("  reports none; ours looks at module-level definitions only and skips test files")
-    out.append("  and decorated definitions.")
+        out += ["", f"Unused methods: ours (unused-method, any confidence) vs vulture at {label}%"]
+        out += compare_methods(ours_methods, vulture, corpus.root)
+    out.append("  note: vulture rates unused functions/classes/methods at 60% confidence, so at")
+    out.append("  100% it reports none; ours looks at module-level functions and classes plus")
+    out.append("  methods in class bodies, and skips test files and decorated definitions")
+    out.append("  (methods: any decorator but @staticmethod/@classmethod).")
     return out
 
 
