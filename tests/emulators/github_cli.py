@@ -1,0 +1,46 @@
+"""``python -m tests.emulators github``: the GitHub emulator from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from types import FrameType
+from typing import Any
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+    while not stop.wait(0.5):
+        pass
+
+
+def run_github(args: argparse.Namespace) -> int:
+    """Run the GitHub emulator until interrupted."""
+    from tests.emulators.github import DEFAULT_TOKEN, GitHubEmulator  # it imports this module
+
+    tokens = args.token or [DEFAULT_TOKEN]
+    with GitHubEmulator(tokens=tokens, owner=args.owner, repo=args.repo, port=args.port) as emu:
+        print(emu.url, flush=True)
+        print(f"repository {emu.full_name}, clone URL {emu.clone_url}", flush=True)
+        print(f"{len(tokens)} token(s) accepted; Ctrl-C to stop", flush=True)
+        _wait_for_signal()
+    return 0
+
+
+def add_cli(subparsers: Any) -> None:
+    """Register ``github`` on ``python -m tests.emulators``'s subcommands."""
+    parser = subparsers.add_parser("github", help="GitHub REST API emulator (prints its base URL)")
+    parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0 = any)")
+    parser.add_argument(
+        "--token", action="append", help="accepted token (repeatable; default: a fixed test token)"
+    )
+    parser.add_argument("--owner", default="acme", help="repository owner (default acme)")
+    parser.add_argument("--repo", default="widgets", help="repository name (default widgets)")
+    parser.set_defaults(func=run_github)

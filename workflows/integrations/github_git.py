@@ -1,0 +1,96 @@
+"""Clone and push with real git, the token travelling only in git's environment.
+
+For http(s) clone URLs the token becomes an ``Authorization`` header that git reads from
+``GIT_CONFIG_*`` environment variables, scoped to the clone URL's origin: it never appears in
+a URL, an argument list, ``.git/config`` or an error message. Local work (rev-parse, remote
+URLs) goes through `workflows.checkout.git`.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from workflows.checkout import GIT_TIMEOUT_S, CheckoutError, git, redact
+from workflows.integrations.github_models import ClonedRepository
+
+
+def auth_env(url: str, token: str | None) -> dict[str, str]:
+    """Environment that makes git send ``token`` to ``url``'s origin, and ask nobody else."""
+    env = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "LC_ALL": "C"}
+    parts = urlsplit(url)
+    if token is None or parts.scheme not in ("http", "https"):
+        return env
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    settings = {
+        f"http.{parts.scheme}://{parts.netloc}/.extraheader": f"Authorization: Basic {basic}",
+        # A credential helper on this machine must neither answer nor store for us.
+        "credential.helper": "",
+    }
+    first = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
+    for index, (key, value) in enumerate(settings.items(), first):
+        env[f"GIT_CONFIG_KEY_{index}"] = key
+        env[f"GIT_CONFIG_VALUE_{index}"] = value
+    env["GIT_CONFIG_COUNT"] = str(first + len(settings))
+    return env
+
+
+def _scrub(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return redact(text)
+
+
+def run_git(*args: str, cwd: Path | None, url: str, token: str | None) -> str:
+    """Run a networked git command against ``url``; `CheckoutError` in git's words, redacted."""
+    env = {**os.environ, **auth_env(url, token)}
+    secrets = (token or "", base64.b64encode(f"x-access-token:{token}".encode()).decode())
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_S,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise CheckoutError("git is not installed or not on PATH") from None
+    except subprocess.TimeoutExpired:
+        raise CheckoutError(f"git {args[0]} took longer than {GIT_TIMEOUT_S} s") from None
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
+        errors = [line for line in lines if line.startswith(("fatal:", "error:"))]
+        reason = errors[0] if errors else lines[-1] if lines else f"exit code {done.returncode}"
+        raise CheckoutError(_scrub(f"git {args[0]} failed: {reason}", secrets))
+    return done.stdout.strip()
+
+
+def clone(url: str, dest: Path, *, token: str | None, branch: str | None) -> ClonedRepository:
+    """Clone ``url`` into ``dest`` (which must not exist or be empty), at ``branch``."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    args = ["clone", "--quiet", "--no-tags"]
+    if branch:
+        args += ["--branch", branch]
+    run_git(*args, "--", url, str(dest), cwd=None, url=url, token=token)
+    current = git("rev-parse", "--abbrev-ref", "HEAD", cwd=dest)
+    return ClonedRepository(
+        path=str(dest),
+        source=redact(url),
+        branch=current,
+        commit=git("rev-parse", "HEAD", cwd=dest),
+    )
+
+
+def push(workdir: Path, branch: str, *, token: str | None, force: bool = False) -> str:
+    """Push local ``branch`` to the same name on ``origin``; returns the pushed sha."""
+    url = git("remote", "get-url", "origin", cwd=workdir)
+    sha = git("rev-parse", "--verify", f"refs/heads/{branch}^{{commit}}", cwd=workdir)
+    refspec = f"{'+' if force else ''}refs/heads/{branch}:refs/heads/{branch}"
+    run_git("push", "--quiet", "origin", refspec, cwd=workdir, url=url, token=token)
+    return sha
