@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workflows.analysis import memo
 from workflows.analysis.graph import ModuleImports, module_imports
 from workflows.analysis.models import Finding
 from workflows.analysis.parsing import (
@@ -98,6 +99,12 @@ class FileAnalyser:
 
     def check(self, module: ParsedModule, digest: str = "") -> FileResult:
         """The result of an already parsed module."""
+        try:
+            return self._check(module, digest)
+        finally:
+            memo.clear()
+
+    def _check(self, module: ParsedModule, digest: str) -> FileResult:
         symbols = collect_symbols(module, self.node_types)
         index = ProjectIndex([module], {module.path: symbols}, root=self.root)
         return FileResult(

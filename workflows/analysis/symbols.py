@@ -199,56 +199,57 @@ class _Collector:
         return None
 
     def _walk(self, start: Node) -> None:
-        # Only named nodes matter (punctuation and keywords carry no facts), and identifiers
-        # are settled as their parent is expanded instead of going through the stack: about
-        # half the nodes of a tree never reach the loop.
+        # Only named nodes matter (punctuation and keywords carry no facts). Identifiers are
+        # settled as their parent is expanded, and other leaves but comments are dropped
+        # there, so most nodes of a tree never reach the stack. Each entry carries its node
+        # type so that it is read from the tree once.
         wanted, nodes, type_roots = self.wanted, self.symbols.nodes, self.type_roots
-        inspected = _INSPECTED
-        load, ref = self._load, self._ref
-        stack: list[tuple[Node, int]] = [(start, _LOAD)]
-        if start.type == "identifier":
+        inspected, patterns, contexts = _INSPECTED, _PATTERN_TYPES, _CHILD_CONTEXT
+        symbols, owner = self.symbols, self.owner
+        loads, references = symbols.loads, symbols.references
+        start_kind = start.type
+        if start_kind == "identifier":
             self._identifier(start, _LOAD)
             return
+        stack: list[tuple[Node, int, str]] = [(start, _LOAD, start_kind)]
         while stack:
-            node, ctx = stack.pop()
+            node, ctx, kind = stack.pop()
             if type_roots and ctx == _LOAD and node.id in type_roots:
                 ctx = _TYPE
-            kind = node.type
             if kind in wanted:
                 nodes[kind].append(node)
             if kind in inspected and (ctx != _SKIP or kind == "comment"):
                 self._inspect(node, kind, ctx)
             if not node.named_child_count:
                 continue
-            children = node.named_children
             if kind in _IMPORT_TYPES:
                 inherited = _SKIP
             elif kind == "type":
                 inherited = _TYPE
             else:
                 inherited = ctx if ctx in (_TYPE, _SKIP) else _LOAD
-            spec = _CHILD_CONTEXT.get(kind)
-            pending: list[tuple[Node, int]] = []
-            if ctx == _STORE:
-                for child in children:
-                    child_ctx = _STORE if child.type in _PATTERN_TYPES else _LOAD
-                    pending.append((child, child_ctx))
-            elif spec is None or inherited == _SKIP:
-                pending = [(child, inherited) for child in children]
-            else:
-                for index, child in enumerate(children):
-                    child_ctx = spec.get(node.field_name_for_named_child(index), inherited)
-                    if child_ctx == _STORE and child.type not in _PATTERN_TYPES:
-                        child_ctx = inherited
-                    pending.append((child, child_ctx))
-            for child, child_ctx in reversed(pending):
-                if child.type == "identifier":
-                    if child_ctx in (_LOAD, _TYPE):
-                        load(node_text(child))
-                    elif child_ctx == _ATTR:
-                        ref(node_text(child))
+            spec = contexts.get(kind) if ctx != _STORE and inherited != _SKIP else None
+            children = node.named_children
+            for index in range(len(children) - 1, -1, -1):
+                child = children[index]
+                child_kind = child.type
+                if ctx == _STORE:
+                    child_ctx = _STORE if child_kind in patterns else _LOAD
+                elif spec is None:
+                    child_ctx = inherited
                 else:
-                    stack.append((child, child_ctx))
+                    child_ctx = spec.get(node.field_name_for_named_child(index), inherited)
+                    if child_ctx == _STORE and child_kind not in patterns:
+                        child_ctx = inherited
+                if child_kind == "identifier":
+                    if child_ctx in (_LOAD, _TYPE, _ATTR):
+                        name = node_text(child)
+                        if child_ctx != _ATTR:
+                            loads.add(name)
+                        if name != owner:
+                            references.add(name)
+                elif child.named_child_count or child_kind == "comment":
+                    stack.append((child, child_ctx, child_kind))
 
     def _identifier(self, node: Node, ctx: int) -> None:
         if ctx in (_LOAD, _TYPE):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from workflows.analysis.memo import per_file
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.nodes import line_range, node_text, string_value
 from workflows.analysis.parsing import ParsedModule
@@ -71,6 +72,7 @@ def unwrap(node: Node) -> Node:
     return node
 
 
+@per_file
 def dotted_name(node: Node, *, parentheses: bool = True) -> str | None:
     """``a.b.c`` for an identifier or an attribute chain of identifiers, else None (``f().x``,
     ``a[0].b``); with ``parentheses``, ``(a).b`` counts as ``a.b``."""
@@ -114,6 +116,7 @@ def qualified_name(
     return f"{origin}.{rest}" if rest else origin
 
 
+@per_file
 def callee_name(call: Node) -> str:
     """The last part of what ``call`` calls (``run`` for ``sp.run(...)``): a cheap pre-filter."""
     function = call.child_by_field_name("function")
@@ -146,6 +149,7 @@ class Arguments:
         return self.keywords.get(name) if name is not None else None
 
 
+@per_file
 def arguments(call: Node) -> Arguments:
     """Split the arguments of a ``call`` node (empty for ``f(x for x in y)``)."""
     positional: list[Node] = []

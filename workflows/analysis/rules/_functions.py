@@ -7,13 +7,13 @@ enclosing scope (a closure) counts as read in the function.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from tree_sitter import Node
 
+from workflows.analysis.memo import per_file
 from workflows.analysis.nodes import node_text
 
 BindingKind = Literal["assign", "augmented", "walrus", "for", "with", "except", "def", "import"]
@@ -208,11 +208,11 @@ def is_trivial_body(func: Node) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=256)
+@per_file
 def function_scope(func: Node) -> Scope:
     """The local scope of a ``function_definition``: its parameters, bindings and reads.
 
-    Cached (rules run module by module): unused-variable and unused-argument share one scan
+    Cached while the module is checked: unused-variable and unused-argument share one scan
     per function, so callers must treat the scope as read-only.
     """
     scope = Scope("function_definition")
@@ -245,10 +245,11 @@ class _Scanner:
             elif node.named_child_count:
                 # Identifier children are read here rather than pushed and popped one by one.
                 for child in reversed(node.named_children):
-                    if child.type == "identifier":
+                    child_kind = child.type
+                    if child_kind == "identifier":
                         reads.add(node_text(child))
-                    else:
-                        stack.append(child)
+                    elif child.named_child_count or child_kind in handlers:
+                        stack.append(child)  # other leaves (numbers, string parts) read nothing
 
     def push(self, *nodes: Node | None) -> None:
         self.stack.extend(n for n in reversed(nodes) if n is not None)

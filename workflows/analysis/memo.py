@@ -1,0 +1,30 @@
+"""Caches that live while one file is checked: rules looking at the same nodes share results.
+
+Several rules ask the same questions of the same nodes (what does this call call, what does
+this function bind). `per_file` memoises such a function; the engine calls `clear` after each
+file, so no cache outlives its tree (a freed tree's nodes could otherwise alias a new one's)
+and memory stays bounded by one file.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["clear", "per_file"]
+
+_CACHES: list[Any] = []
+
+
+def per_file[F: Callable[..., Any]](function: F) -> F:
+    """Memoise ``function`` (hashable arguments) until the next `clear`."""
+    cached = functools.lru_cache(maxsize=None)(function)
+    _CACHES.append(cached)
+    return cached  # type: ignore[return-value]
+
+
+def clear() -> None:
+    """Forget everything `per_file` functions remembered."""
+    for cached in _CACHES:
+        cached.cache_clear()
