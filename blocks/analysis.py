@@ -56,6 +56,20 @@ def category_fields(result: ComponentAnalysisResult) -> list[MarkdownTextObject]
     ]
 
 
+def slack_link(url: str, label: str) -> str:
+    """`<url|label>` with both parts made safe for mrkdwn; a non-web URL gives the label only."""
+    if not url.startswith(("https://", "http://")):
+        return escape(label)
+    safe = url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+    return f"<{safe}|{escape(label).replace('|', '¦')}>"
+
+
+def linear_line(result: ComponentAnalysisResult) -> str | None:
+    """`📋 Linear: <url|ZAM-12>` when the run was recorded in a Linear issue."""
+    issue = result.linear_issue
+    return f"📋 Linear: {slack_link(issue.url, issue.identifier)}" if issue else None
+
+
 def analysis_blocks(
     result: ComponentAnalysisResult, run_id: str, run_name: str = ""
 ) -> list[Block]:
@@ -67,6 +81,9 @@ def analysis_blocks(
         SectionBlock(text=MarkdownTextObject(text=f"{escape(headline(result))} · {overall}")),
         SectionBlock(fields=category_fields(result)),
     ]
+    linear = linear_line(result)
+    if linear:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=linear)]))
     by_rule = report.counts_by_rule()
     if by_rule:
         rules = " · ".join(f"{escape(rule)}: {n}" for rule, n in by_rule.items())
@@ -85,6 +102,9 @@ def analysis_blocks(
         names = ", ".join(f"`{escape(p)}`" for p in report.parse_errors[:5])
         note = f"⚠️ {len(report.parse_errors)} file(s) had syntax errors: {names}"
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(note, 3000))]))
+    if result.warnings:
+        notes = "\n".join(f"⚠️ {escape(w)}" for w in result.warnings)
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(notes, 3000))]))
     blocks.append(result_actions(run_id))
     where = f"commit `{result.commit[:12]}` · " if result.commit else ""
     footer = f"{where}Prefect run `{escape(run_name or run_id)}` · {duration(report.duration_s)}"

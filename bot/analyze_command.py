@@ -7,6 +7,7 @@ from importlib import metadata
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from bot.terminal import run_with_progress
 from workflows.analysis.fixes import FixResult, apply_fixes
@@ -33,6 +34,7 @@ async def run_analyze(
     options: AnalysisOptions | None = None,
     fail_on: str = "error",
     fix_root: Path | None = None,
+    linear_issue_id: str | None = None,
 ) -> int:
     """Run the flow and print the report; the exit code for the terminal.
 
@@ -41,7 +43,11 @@ async def run_analyze(
     """
     spec = flow_specs()[WorkflowType.COMPONENT_ANALYSIS]
     request = AnalysisRequest(
-        repo=repo, component=component, ref=ref, options=options or AnalysisOptions()
+        repo=repo,
+        component=component,
+        ref=ref,
+        options=options or AnalysisOptions(),
+        linear_issue_id=linear_issue_id,
     )
     parameters = {
         "request": request.model_dump(mode="json"),
@@ -57,6 +63,7 @@ async def run_analyze(
         reason = state.message or (str(result) if isinstance(result, Exception) else "unknown")
         stderr.print(f"[red]error:[/red] the analysis failed: {reason}")
         return 1
+    print_linear(result, stderr)
     report = result.report
     if fix_root is not None:
         fixes = apply_fixes(fix_root, report.findings)
@@ -71,6 +78,15 @@ async def run_analyze(
             stderr.print(f"{fixable} {has} a safe fix: run again with --fix to apply it")
     sys.stdout.write(render(report, output, repo=repo, component=component) + "\n")
     return 1 if failing(report.findings, fail_on) else 0
+
+
+def print_linear(result: ComponentAnalysisResult, console: Console) -> None:
+    """The Linear issue the run was recorded in, and warnings, on stderr (stdout is the report)."""
+    if result.linear_issue is not None:
+        issue = result.linear_issue
+        console.print(f"Linear issue {issue.identifier}: {issue.url}", markup=False)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
 
 
 def failing(findings: list[Finding], fail_on: str) -> list[Finding]:

@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--whitelist", metavar="FILE", help="whitelist file (default: PATH/.cicd-whitelist)"
     )
     analyze.add_argument("--fix", action="store_true", help="apply safe fixes to a local PATH")
+    analyze.add_argument(
+        "--linear-issue-id",
+        metavar="ID",
+        default=None,
+        help="record the results in this Linear issue (e.g. ZAM-1084); needs LINEAR_API_KEY",
+    )
     analyze.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
 
     sub.add_parser("serve", help="run the Slack bot (HTTP mode, or Socket Mode)")
@@ -118,6 +124,7 @@ def _analyze(args: argparse.Namespace, config: OrchestrationConfig) -> int:
         target = Path(repo) / component if component else Path(repo)
     try:
         options = _analysis_options(args, target)
+        issue = _linear_issue_id(args.linear_issue_id)
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -145,8 +152,22 @@ def _analyze(args: argparse.Namespace, config: OrchestrationConfig) -> int:
             options=options,
             fail_on=args.fail_on,
             fix_root=fix_root,
+            linear_issue_id=issue,
         )
     )
+
+
+def _linear_issue_id(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from workflows.models import normalise_issue_id
+
+    try:
+        return normalise_issue_id(value)
+    except ValueError:
+        raise ValueError(
+            f"--linear-issue-id: {value!r} is not an issue identifier such as ZAM-1084"
+        ) from None
 
 
 def _rule_list(text: str | None, flag: str) -> list[str] | None:

@@ -1,4 +1,5 @@
-"""`component_analysis`: check out a repository, analyse one component, summarise."""
+"""`component_analysis`: check out a repository, analyse one component, summarise; track it in
+Linear when Linear is set up (see `workflows.linear_tracking`)."""
 
 # No `from __future__ import annotations` here: the Runner loads this file by path and Prefect
 # must resolve the parameter types (AnalysisRequest, RunOrigin) to validate them.
@@ -22,6 +23,7 @@ from workflows.analysis.options import AnalysisOptions, analyze
 from workflows.checkout import Checkout, CheckoutError, checkout_repository
 from workflows.components import resolve_component
 from workflows.config import load_config
+from workflows.linear_tracking import LinearTracker
 from workflows.models import AnalysisRequest, ComponentAnalysisResult, RunOrigin
 from workflows.summary import markdown_summary
 
@@ -85,10 +87,21 @@ def summarise(
 def component_analysis(
     request: AnalysisRequest, origin: RunOrigin | None = None
 ) -> ComponentAnalysisResult:
-    """Analyse one component of a repository and return the findings."""
-    checkout = fetch_repository(request.repo, request.ref)
-    report = analyse_component(checkout, request.component, request.options)
-    return summarise(request, checkout, report)
+    """Analyse one component of a repository and return the findings.
+
+    With Linear set up, the component's issue goes to In Progress first and gets the results
+    at the end; a Linear failure becomes a warning on the result, never a failed analysis.
+    """
+    linear = LinearTracker.for_request(request)
+    linear.start()
+    try:
+        checkout = fetch_repository(request.repo, request.ref)
+        report = analyse_component(checkout, request.component, request.options)
+    except Exception as exc:
+        linear.failed(exc)
+        raise
+    result = summarise(request, checkout, report)
+    return linear.finish(result)
 
 
 class _FileProgress:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from prefect import Flow
 from pydantic import BaseModel
 
+from workflows.config import ConfigError, OrchestrationConfig, load_config
 from workflows.types import WorkflowType
 
 DEPLOYMENT = "cicd"
@@ -27,20 +28,40 @@ class FlowSpec:
         return f"{self.flow.name}/{DEPLOYMENT}"
 
 
-def flow_specs() -> dict[WorkflowType, FlowSpec]:
-    """All implemented workflows; imported lazily so the CLI starts fast."""
+ANALYSIS_STEPS = (
+    ("checkout", "Check out the repository"),
+    ("analyse", "Analyse the code"),
+    ("summarise", "Summarise the findings"),
+)
+LINEAR_START = ("linear-start", "Open the Linear issue")
+LINEAR_RECORD = ("linear-record", "Record the results in Linear")
+
+
+def _linear_enabled(config: OrchestrationConfig | None) -> bool:
+    from workflows.integrations.linear import linear_configured
+
+    if config is None:
+        try:
+            config = load_config()
+        except ConfigError:
+            return False
+    return linear_configured(config)
+
+
+def flow_specs(config: OrchestrationConfig | None = None) -> dict[WorkflowType, FlowSpec]:
+    """All implemented workflows; imported lazily so the CLI starts fast.
+
+    The Linear steps are listed only when Linear is set up (`config`, else the loaded
+    configuration): without it the flow skips them, and a viewer should not wait for them.
+    """
     from workflows.component_analysis import component_analysis
     from workflows.models import ComponentAnalysisResult
 
+    steps = ANALYSIS_STEPS
+    if _linear_enabled(config):
+        steps = (LINEAR_START, *ANALYSIS_STEPS, LINEAR_RECORD)
     return {
         WorkflowType.COMPONENT_ANALYSIS: FlowSpec(
-            WorkflowType.COMPONENT_ANALYSIS,
-            component_analysis,
-            (
-                ("checkout", "Check out the repository"),
-                ("analyse", "Analyse the code"),
-                ("summarise", "Summarise the findings"),
-            ),
-            ComponentAnalysisResult,
+            WorkflowType.COMPONENT_ANALYSIS, component_analysis, steps, ComponentAnalysisResult
         ),
     }

@@ -67,7 +67,10 @@ async def _start_analysis(
         log.info("ignoring a repeat of slash command %s", key)
         return
     request = AnalysisRequest(
-        repo=services.config.cicd_repo, component=parsed.component, ref=parsed.ref
+        repo=services.config.cicd_repo,
+        component=parsed.component,
+        ref=parsed.ref,
+        linear_issue_id=parsed.linear_issue_id,
     )
     try:
         await services.runs.start_analysis(

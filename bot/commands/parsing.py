@@ -8,6 +8,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from workflows.components import ComponentError, normalise_component
+from workflows.models import normalise_issue_id
 from workflows.types import CATALOG, WorkflowType
 
 SUBCOMMANDS = ("analyze", "help", "workflows")
@@ -34,11 +35,12 @@ class WorkflowsCommand:
 
 @dataclass(frozen=True)
 class AnalyzeCommand:
-    """`/cicd analyze <component> [--ref REF]`."""
+    """`/cicd analyze <component> [--ref REF] [--linear-issue-id ZAM-1084]`."""
 
     component: str
     ref: str | None = None
     workflow: WorkflowType = field(default=WorkflowType.COMPONENT_ANALYSIS)
+    linear_issue_id: str | None = None
 
 
 Command = HelpCommand | WorkflowsCommand | AnalyzeCommand
@@ -79,20 +81,31 @@ def parse_command(text: str) -> Command:
     raise CommandError(f"Unknown command `{words[0]}`.{_suggest(head)} Try `/cicd help`.")
 
 
+def _option_value(word: str, rest: list[str], names: tuple[str, ...], example: str) -> str:
+    """The value of `--name VALUE` or `--name=VALUE`."""
+    if "=" in word:
+        return word.split("=", 1)[1]
+    if not rest:
+        raise CommandError(f"`{names[0]}` needs a value: `/cicd analyze src {names[0]} {example}`.")
+    return rest.pop(0)
+
+
 def _parse_analyze(args: list[str]) -> AnalyzeCommand:
     component: str | None = None
     ref: str | None = None
+    issue: str | None = None
     rest = list(args)
     while rest:
         word = rest.pop(0)
-        if word in ("--ref", "-r"):
-            if not rest:
-                raise CommandError("`--ref` needs a value: `/cicd analyze src --ref main`.")
-            ref = rest.pop(0)
-        elif word.startswith("--ref="):
-            ref = word.split("=", 1)[1]
+        name = word.split("=", 1)[0]
+        if name in ("--ref", "-r"):
+            ref = _option_value(word, rest, ("--ref",), "main")
+        elif name in ("--linear-issue-id", "--linear"):
+            issue = _option_value(word, rest, ("--linear-issue-id",), "ZAM-1084")
         elif word.startswith("-") and word != "-":
-            raise CommandError(f"Unknown option `{word}`. `/cicd analyze` takes `--ref`.")
+            raise CommandError(
+                f"Unknown option `{word}`. `/cicd analyze` takes `--ref` and `--linear-issue-id`."
+            )
         elif component is None:
             component = word
         else:
@@ -106,8 +119,15 @@ def _parse_analyze(args: list[str]) -> AnalyzeCommand:
         )
     if ref is not None and not _REF.match(ref):
         raise CommandError(f"`{ref}` is not a valid git ref.")
+    if issue is not None:
+        try:
+            issue = normalise_issue_id(issue)
+        except ValueError:
+            raise CommandError(
+                f"`{issue}` is not a Linear issue identifier such as `ZAM-1084`."
+            ) from None
     try:
         clean = normalise_component(component)
     except ComponentError as exc:
         raise CommandError(str(exc)) from None
-    return AnalyzeCommand(component=clean, ref=ref)
+    return AnalyzeCommand(component=clean, ref=ref, linear_issue_id=issue)

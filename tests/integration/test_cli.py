@@ -18,7 +18,9 @@ def cicd(
     *args: str, cwd: Path, api_url: str | None = None, **env: str
 ) -> subprocess.CompletedProcess:
     """Run `python -m bot ...` with a clean Prefect environment."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SLACK_"))}
+    # A developer's own Slack or Linear settings must not reach the tests' runs.
+    private = ("PREFECT_", "SLACK_", "LINEAR_")
+    base = {k: v for k, v in os.environ.items() if not k.startswith(private)}
     base.update({"CICD_DATA_DIR": str(cwd / ".cicd-data"), **env})
     if api_url:
         base["PREFECT_API_URL"] = api_url
@@ -213,6 +215,7 @@ def test_fix_removes_what_is_safe_and_reports_the_rest(prefect_api, planted_repo
         (("--whitelist", "missing.txt"), "whitelist file missing.txt does not exist"),
         (("--fail-on", "fatal"), "invalid choice"),
         (("--fix", "--ref", "main"), "--fix works on a local PATH"),
+        (("--linear-issue-id", "not an issue"), "is not an issue identifier such as ZAM-1084"),
     ],
 )
 def test_bad_analysis_options_exit_2_before_anything_runs(
@@ -229,3 +232,38 @@ def test_a_bad_whitelist_file_names_its_line(planted_repo: Path) -> None:
     done = cicd("analyze", "contexten/agents", cwd=planted_repo)
     assert done.returncode == 2
     assert ".cicd-whitelist line 2: `unused imports`" in done.stderr
+
+
+# -- Linear ---------------------------------------------------------------------------------
+
+
+def test_analyze_records_in_the_given_linear_issue(prefect_api, planted_repo: Path) -> None:
+    from tests.emulators.linear import DEFAULT_KEY, LinearEmulator
+    from tests.emulators.linear_resolvers import DEFAULT_SCHEMA
+
+    if not DEFAULT_SCHEMA.is_file():
+        pytest.skip(f"no Linear schema at {DEFAULT_SCHEMA}")
+    with LinearEmulator() as emu:
+        team = next(iter(emu.store.teams.values()))
+        emu.store.create_issue({"teamId": team["id"], "title": "Analyse the agents"})
+        linear = {
+            "LINEAR_API_KEY": DEFAULT_KEY,
+            "LINEAR_API_URL": emu.url,
+            "LINEAR_TEAM_KEY": "ZAM",
+        }
+        done = cicd(
+            "analyze",
+            "contexten/agents",
+            "--linear-issue-id",
+            "zam-1",
+            "--format",
+            "json",
+            cwd=planted_repo,
+            api_url=prefect_api,
+            **linear,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Record the results in Linear" in done.stderr  # the progress shows the step
+        assert f"Linear issue ZAM-1: {emu.issue('ZAM-1')['url']}" in done.stderr
+        assert emu.issue("ZAM-1")["stateName"] == "In Review" and emu.comments("ZAM-1")
+        assert findings_of(done) and DEFAULT_KEY not in done.stderr + done.stdout

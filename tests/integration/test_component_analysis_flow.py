@@ -22,6 +22,13 @@ from workflows.types import WorkflowType
 pytestmark = pytest.mark.prefect
 
 
+@pytest.fixture(autouse=True)
+def no_linear(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These runs are about the analysis: a developer's own Linear settings stay out."""
+    monkeypatch.delenv("LINEAR_API_KEY", raising=False)
+    monkeypatch.delenv("LINEAR_TEAM_KEY", raising=False)
+
+
 def test_flow_analyses_a_local_component(prefect_api, data_dir, planted_repo: Path) -> None:
     state = component_analysis(
         AnalysisRequest(repo=str(planted_repo), component="contexten/agents"), return_state=True

@@ -17,6 +17,7 @@ from blocks.runs import failure_blocks
 from blocks.text import clip, clip_lines, duration, escape
 from tests.emulators.slack_blocks import validate_blocks
 from workflows.analysis.models import AnalysisReport, Category, Finding, Severity
+from workflows.integrations.linear_models import LinearIssueRef
 from workflows.models import AnalysisRequest, ComponentAnalysisResult
 from workflows.snapshots import RunSnapshot, StepStatus, StepView
 from workflows.types import CATALOG, WorkflowType
@@ -309,6 +310,49 @@ def test_whole_repository_and_long_label():
 def test_analysis_text_is_a_headline():
     text = analysis_text(make_result(make_findings(1)))
     assert text.startswith("Analysis of contexten/agents: 1 finding in 37 files")
+
+
+def with_linear(result: ComponentAnalysisResult, **update: Any) -> ComponentAnalysisResult:
+    issue = LinearIssueRef(
+        id="6f0c", identifier="ZAM-12", url="https://linear.app/zamboni/issue/ZAM-12/component"
+    )
+    return result.model_copy(update={"linear_issue": issue, **update})
+
+
+def test_the_linear_issue_is_linked():
+    dicts = to_dicts(analysis_blocks(with_linear(make_result(make_findings(3))), RUN_ID))
+    line = next(t for t in all_text(dicts).split("\n") if "Linear" in t)
+    assert line == "📋 Linear: <https://linear.app/zamboni/issue/ZAM-12/component|ZAM-12>"
+    # Right under the scores, above the rule counts and the findings.
+    contexts = of_type(dicts, "context")
+    assert contexts[0]["elements"][0]["text"] == line
+    assert "Linear" not in all_text(to_dicts(analysis_blocks(make_result([]), RUN_ID)))
+
+
+def test_a_linear_link_cannot_break_out_of_its_markup():
+    result = with_linear(make_result([]))
+    odd = result.linear_issue.model_copy(
+        update={"url": "https://x.test/a|b>c&d", "identifier": "Z<1>|"}
+    )
+    text = all_text(
+        to_dicts(analysis_blocks(result.model_copy(update={"linear_issue": odd}), RUN_ID))
+    )
+    assert "<https://x.test/a%7Cb%3Ec&amp;d|Z&lt;1&gt;¦>" in text
+    unsafe = odd.model_copy(update={"url": "javascript:alert(1)"})
+    text = all_text(
+        to_dicts(analysis_blocks(result.model_copy(update={"linear_issue": unsafe}), RUN_ID))
+    )
+    assert "javascript" not in text and "📋 Linear: Z&lt;1&gt;|" in text
+
+
+def test_warnings_are_shown_escaped_above_the_buttons():
+    warnings = ["Linear: results not recorded (<timeout>); the analysis is complete"]
+    result = make_result([]).model_copy(update={"warnings": warnings})
+    dicts = to_dicts(analysis_blocks(result, RUN_ID))
+    index = next(i for i, b in enumerate(dicts) if b["type"] == "actions")
+    assert dicts[index - 1]["elements"][0]["text"] == (
+        "⚠️ Linear: results not recorded (&lt;timeout&gt;); the analysis is complete"
+    )
 
 
 # -- progress -------------------------------------------------------------------------------

@@ -195,3 +195,45 @@ def test_health_check_message_says_what_it_would_do():
     message = error_of("health_check")
     assert "not implemented yet" in message
     assert "connectivity" in message  # from the catalogue's summary
+
+
+# -- --linear-issue-id ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "analyze contexten/agents --linear-issue-id ZAM-1084",
+        "analyze contexten/agents --linear-issue-id=zam-1084",
+        "analyze --linear ZAM-1084 contexten/agents --ref main",
+        'analyze contexten/agents --linear-issue-id " ZAM-1084 "',
+    ],
+)
+def test_linear_issue_id(text):
+    command = parse_command(text)
+    assert (command.component, command.linear_issue_id) == ("contexten/agents", "ZAM-1084")
+
+
+def test_linear_issue_uuid_is_kept_in_lower_case():
+    uuid = "5A4A75C0-989C-4380-80E4-36C089BB6FBF"
+    assert parse_command(f"analyze src --linear {uuid}").linear_issue_id == uuid.lower()
+
+
+def test_no_linear_issue_by_default():
+    assert parse_command("analyze src").linear_issue_id is None
+
+
+@pytest.mark.parametrize("value", ["1084", "ZAM", "ZAM-", "ZAM-12-3", "ZAM_12", "--ref"])
+def test_bad_linear_issue_id(value):
+    message = error_of(f"analyze src --linear-issue-id={value}")
+    assert f"`{value}` is not a Linear issue identifier such as `ZAM-1084`" in message
+
+
+def test_linear_issue_id_without_value():
+    message = error_of("analyze src --linear-issue-id")
+    assert "`--linear-issue-id` needs a value" in message and "ZAM-1084" in message
+
+
+def test_unknown_option_names_both_options():
+    message = error_of("analyze src --linear-id ZAM-1")
+    assert "`--ref` and `--linear-issue-id`" in message
