@@ -1,16 +1,30 @@
-"""Duplicate detection on token streams, its per-project cache and the duplicate-code rule."""
+"""Duplicate detection on picklable token streams, and the duplicate-code rule."""
 
 from __future__ import annotations
 
-import gc
+import os
+import pickle
+import subprocess
+import sys
 import textwrap
+from array import array
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from workflows.analysis import analyze_path, duplication
-from workflows.analysis.duplication import MIN_LINES, Span, duplication_of, find_duplicates
-from workflows.analysis.parsing import ParsedModule, parse_source
-from workflows.analysis.project import ProjectIndex
+from workflows.analysis.duplication import (
+    MIN_LINES,
+    ModuleTokens,
+    Span,
+    find_duplicates,
+    find_duplicates_in,
+    module_tokens,
+)
+from workflows.analysis.parsing import PYTHON, ParsedModule, parse_source
+from workflows.analysis.project import ProjectFacts, ProjectIndex
+from workflows.analysis.rules import duplicate_code
 
 BODY = """
 def {name}({items}, {limit}):
@@ -128,33 +142,25 @@ def test_regions_are_trimmed_to_the_statements_they_hold() -> None:
     assert [(d.copy.line, d.copy.end_line) for d in result.of("a.py")] == [(4, 11)]
 
 
-def test_duplication_is_computed_once_per_project_and_released(monkeypatch) -> None:
-    calls: list[int] = []
-    real = duplication.find_duplicates
-
-    def counting(modules):
-        found = list(modules)
-        calls.append(len(found))
-        return real(found)
-
-    monkeypatch.setattr(duplication, "find_duplicates", counting)
+def test_rule_collects_tokens_of_non_test_files_and_judges_them_in_path_order() -> None:
     modules = [
+        _module("b.py", _copy("pick", items="records", item="record", tag="b")),
         _module("a.py", _copy()),
-        _module("b.py", _copy("g")),
         _module("tests/test_c.py", _copy("h")),
     ]
-    project = ProjectIndex.build(modules)
+    index = ProjectIndex.build(modules)
+    facts = {m.path: duplicate_code.collect(m, index) for m in modules}
+    assert facts["tests/test_c.py"] is None, "test files are left out"
+    assert facts["a.py"] == module_tokens(modules[1])
+    project = ProjectFacts.from_modules(modules)
 
-    first = duplication_of(project)
-    assert duplication_of(project) is first
-    assert calls == [2], "test files are left out"
-    other = ProjectIndex.build(modules[:1])
-    duplication_of(other)
-    assert duplication_of(project) is first and calls == [2, 1]
-    cached = len(duplication._BY_PROJECT)
-    del other
-    gc.collect()
-    assert len(duplication._BY_PROJECT) == cached - 1, "a result goes with its project"
+    findings = list(duplicate_code.judge(facts, project))
+    reordered = list(duplicate_code.judge(dict(reversed(facts.items())), project))
+
+    assert [(f.path, f.line, f.end_line) for f in findings] == [("a.py", 1, 8), ("b.py", 1, 8)]
+    assert findings[0].message == "lines 1\u20138 duplicate `b.py`:1\u20138 (8 lines)"
+    assert reordered == findings, "the order of the facts does not matter"
+    assert list(duplicate_code.judge({"tests/test_c.py": None}, project)) == []
 
 
 def test_rule_reports_each_copy_with_message_and_confidence(write_tree) -> None:
@@ -185,3 +191,89 @@ def test_minimum_length_in_lines(lines: int) -> None:
     source = f"def send_all(client, channel, ident):\n{calls}"
     result = find_duplicates([_module("a.py", source), _module("b.py", source)])
     assert bool(result.by_path) == (lines >= MIN_LINES)
+
+
+def _results(result: duplication.Duplication) -> dict[str, list[tuple[Span, Span, float]]]:
+    return {p: [(d.copy, d.other, d.similarity) for d in c] for p, c in result.by_path.items()}
+
+
+def test_module_tokens_keep_lines_of_code_and_their_indentation() -> None:
+    source = "def f(a):\n    # note\n\n    return g(a,\n\t     'x')\n"
+    tokens = module_tokens(_module("m.py", source))
+    assert tokens.path == "m.py"
+    assert len(tokens.kinds) == len(tokens.names) == 13
+    assert list(tokens.anchors) == [0, 6, 11], "comment and blank lines have no tokens"
+    assert list(tokens.lines) == [0, 3, 4]
+    assert list(tokens.indents) == [0, 4, 6]
+    names = tokens.names
+    assert [i for i, n in enumerate(names) if n] == [1, 3, 7, 9], "identifiers only: f a g a"
+    assert names[3] == names[9] and len({names[1], names[3], names[7]}) == 3
+    assert len(tokens.spellings) == 3
+    assert tokens.kinds.typecode == "B" and len(set(tokens.vocabulary)) == len(tokens.vocabulary)
+    assert module_tokens(_module("e.py", "")) == ModuleTokens("e.py", *(array("B"),) * 7)
+
+
+def test_token_ids_of_distinct_kinds_are_distinct() -> None:
+    kinds = {PYTHON.node_kind_for_id(i) for i in range(PYTHON.node_kind_count)}
+    names = {k for k in kinds if k is not None} | {"ID", "STR", "NUM", "ERROR"}
+    assert len({duplication._code(n) for n in names}) == len(names)
+
+
+def test_module_tokens_round_trip_through_pickle() -> None:
+    tokens = module_tokens(_module("a.py", "import os\n" + _copy()))
+    data = pickle.dumps(tokens, protocol=pickle.HIGHEST_PROTOCOL)
+    back = pickle.loads(data)
+    assert back == tokens and back is not tokens
+    assert len(data) < 3 * len(tokens.kinds) + 600, "compact: a few bytes per token"
+
+
+_CHILD = """
+import pickle, sys
+from workflows.analysis.duplication import module_tokens
+from workflows.analysis.parsing import parse_source
+sys.stdout.buffer.write(pickle.dumps(module_tokens(parse_source(sys.stdin.buffer.read(), "a.py"))))
+"""
+
+
+def test_token_ids_are_the_same_in_another_process() -> None:
+    module = _module("a.py", "import os\n" + _copy() + "\n\nvalue = first.second(third)\n")
+    seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"  # str hashes differ
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    root = Path(__file__).resolve().parents[3]
+    child = subprocess.run(
+        [sys.executable, "-c", _CHILD],
+        input=module.source,
+        capture_output=True,
+        env=env,
+        cwd=root,
+        check=True,
+        timeout=120,
+    )
+    assert pickle.loads(child.stdout) == module_tokens(module)
+
+
+def test_duplicates_in_unpickled_streams_are_those_in_fresh_ones() -> None:
+    modules = [
+        _module("a.py", "import os\n" + _copy()),
+        _module("b.py", "x = 1\n\n" + _copy("pick", items="records", item="record", tag="b")),
+        _module("m.py", _copy("first") + "\n\nprint('between')\n" + _copy("second")),
+    ]
+    fresh = [module_tokens(m) for m in modules]
+    unpickled = pickle.loads(pickle.dumps(fresh))
+
+    expected = find_duplicates_in(fresh)
+    assert expected.by_path, "the case has duplicates"
+    assert _results(find_duplicates_in(unpickled)) == _results(expected)
+    assert _results(find_duplicates(modules)) == _results(expected)
+
+
+def test_streams_over_more_than_256_kinds_in_all_still_match() -> None:
+    plain = [module_tokens(_module(p, _copy(p[0]))) for p in ("a.py", "b.py")]
+    extra = 300  # kinds no other stream has: the shared vocabulary outgrows a byte
+    wide = replace(
+        plain[1],
+        vocabulary=array("I", [*range(1 << 31, (1 << 31) + extra), *plain[1].vocabulary]),
+        kinds=array("H", (kind + extra for kind in plain[1].kinds)),
+    )
+    assert _results(find_duplicates_in([plain[0], wide])) == _results(find_duplicates_in(plain))
+    assert find_duplicates_in(plain).of("b.py")

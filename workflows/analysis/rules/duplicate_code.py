@@ -18,12 +18,19 @@ merely alike in shape) get lower confidence.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from operator import attrgetter
 
-from workflows.analysis.duplication import MIN_LINES, Duplicate, duplication_of
+from workflows.analysis.duplication import (
+    MIN_LINES,
+    Duplicate,
+    ModuleTokens,
+    find_duplicates_in,
+    module_tokens,
+)
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.parsing import ParsedModule
-from workflows.analysis.project import ProjectIndex
+from workflows.analysis.project import ProjectFacts, ProjectIndex
 
 RULE_ID = "duplicate-code"
 CATEGORY = Category.CODE_QUALITY
@@ -34,12 +41,21 @@ NOQA_CODES: tuple[str, ...] = ("R0801",)  # pylint duplicate-code
 _DASH = "\u2013"  # en dash, as in "lines 12\u201326"
 
 
-def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
-    """Report each copy located in ``module``; the project is compared once, on first call."""
-    if module.is_test_file:
-        return
-    for duplicate in duplication_of(project).of(module.path):
-        yield _finding(module, duplicate)
+def collect(module: ParsedModule, index: ProjectIndex) -> ModuleTokens | None:
+    """The module's normalised tokens; None for test files, which are not compared."""
+    return None if module.is_test_file else module_tokens(module)
+
+
+def judge(facts: Mapping[str, ModuleTokens | None], project: ProjectFacts) -> Iterator[Finding]:
+    """Compare every module's tokens (by path, so results do not depend on the order in which
+    files were analysed) and report each copy in the module it is located in."""
+    streams = sorted(
+        (tokens for tokens in facts.values() if tokens is not None), key=attrgetter("path")
+    )
+    duplication = find_duplicates_in(streams)
+    for path in sorted(duplication.by_path):
+        for duplicate in duplication.by_path[path]:
+            yield _finding(path, duplicate)
 
 
 def confidence(duplicate: Duplicate) -> int:
@@ -48,13 +64,13 @@ def confidence(duplicate: Duplicate) -> int:
     return min(100, round(40 + 50 * duplicate.similarity) + extra_lines)
 
 
-def _finding(module: ParsedModule, duplicate: Duplicate) -> Finding:
+def _finding(path: str, duplicate: Duplicate) -> Finding:
     copy, other = duplicate.copy, duplicate.other
     return Finding(
         rule=RULE_ID,
         category=CATEGORY,
         severity=SEVERITY,
-        path=module.path,
+        path=path,
         line=copy.line,
         end_line=copy.end_line,
         message=f"lines {copy.line}{_DASH}{copy.end_line} duplicate `{other.path}`:"
