@@ -7,7 +7,7 @@ import hashlib
 import os
 import re
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -65,14 +65,23 @@ def is_remote(repo: str) -> bool:
     return repo.startswith(_URL_PREFIXES)
 
 
-def git(*args: str, cwd: Path | None = None) -> str:
-    """Run git and return its stdout; raise `CheckoutError` with git's own words on failure."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+def git(
+    *args: str,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    secrets: Iterable[str] = (),
+) -> str:
+    """Run git and return its stdout; raise `CheckoutError` with git's own words on failure.
+
+    ``env`` adds variables (credentials travel there, never in argv); every string of
+    ``secrets`` is blanked out of the error, as are credentials in URLs.
+    """
+    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
     try:
         done = subprocess.run(
             ["git", *args],
             cwd=cwd,
-            env=env,
+            env=full_env,
             capture_output=True,
             text=True,
             timeout=GIT_TIMEOUT_S,
@@ -87,7 +96,11 @@ def git(*args: str, cwd: Path | None = None) -> str:
         # git ends many errors with advice ("Please make sure ..."); its first error says why.
         errors = [line for line in lines if line.startswith(("fatal:", "error:"))]
         reason = errors[0] if errors else lines[-1] if lines else f"exit code {done.returncode}"
-        raise CheckoutError(redact(f"git {args[0]} failed: {reason}"))
+        message = f"git {args[0]} failed: {reason}"
+        for secret in secrets:
+            if secret:
+                message = message.replace(secret, "***")
+        raise CheckoutError(redact(message))
     return done.stdout.strip()
 
 

@@ -15,6 +15,7 @@ import pickle
 import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
 from workflows.analysis.file_analysis import FileResult, content_hash
@@ -32,9 +33,14 @@ def default_cache_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """A hash of the analysis package's own source: a changed rule invalidates the cache."""
+    """A hash of the analysis code and the grammars: a changed rule or parser invalidates."""
     package = Path(__file__).parent
     digest = hashlib.blake2b(digest_size=16)
+    for dist in ("tree-sitter", "tree-sitter-python", "tree-sitter-javascript"):
+        try:
+            digest.update(f"{dist}=={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(dist.encode())
     for file in sorted(package.rglob("*.py")):
         digest.update(file.relative_to(package).as_posix().encode())
         digest.update(file.read_bytes())

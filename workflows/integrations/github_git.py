@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import base64
 import os
-import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from workflows.checkout import GIT_TIMEOUT_S, CheckoutError, git, redact
+from workflows.checkout import git, redact
 from workflows.integrations.github_models import ClonedRepository
 
 
@@ -38,37 +37,10 @@ def auth_env(url: str, token: str | None) -> dict[str, str]:
     return env
 
 
-def _scrub(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return redact(text)
-
-
 def run_git(*args: str, cwd: Path | None, url: str, token: str | None) -> str:
     """Run a networked git command against ``url``; `CheckoutError` in git's words, redacted."""
-    env = {**os.environ, **auth_env(url, token)}
     secrets = (token or "", base64.b64encode(f"x-access-token:{token}".encode()).decode())
-    try:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT_S,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise CheckoutError("git is not installed or not on PATH") from None
-    except subprocess.TimeoutExpired:
-        raise CheckoutError(f"git {args[0]} took longer than {GIT_TIMEOUT_S} s") from None
-    if done.returncode != 0:
-        lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
-        errors = [line for line in lines if line.startswith(("fatal:", "error:"))]
-        reason = errors[0] if errors else lines[-1] if lines else f"exit code {done.returncode}"
-        raise CheckoutError(_scrub(f"git {args[0]} failed: {reason}", secrets))
-    return done.stdout.strip()
+    return git(*args, cwd=cwd, env=auth_env(url, token), secrets=secrets)
 
 
 def clone(url: str, dest: Path, *, token: str | None, branch: str | None) -> ClonedRepository:
