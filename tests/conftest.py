@@ -13,6 +13,24 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY", "false")
 os.environ.setdefault("PREFECT_TELEMETRY_ENABLE_RESOURCE_METRICS", "false")
 os.environ.pop("PREFECT_API_URL", None)  # never talk to a developer's own Prefect
+# Nor to a developer's own Slack, GitHub, Linear or Codegen: tests set what they use.
+for _name in (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "GITHUB_TOKEN",
+    "GITHUB_API_URL",
+    "GITHUB_REPOSITORY",
+    "LINEAR_API_KEY",
+    "LINEAR_API_URL",
+    "LINEAR_TEAM_KEY",
+    "CODEGEN_ORG_ID",
+    "CODEGEN_TOKEN",
+    "CODEGEN_API_BASE_URL",
+    "CICD_CONFIG",
+):
+    os.environ.pop(_name, None)
 
 PLANTED = """\
 import os
