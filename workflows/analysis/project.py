@@ -85,7 +85,16 @@ class ProjectIndex:
 class ProjectFacts:
     """Every analysed module's identity, the names each mentions and its imports; no trees."""
 
-    __slots__ = ("__weakref__", "_references", "by_module_name", "imports", "modules", "root")
+    __slots__ = (
+        "__weakref__",
+        "_by_path",
+        "_index",
+        "_referenced",
+        "by_module_name",
+        "imports",
+        "modules",
+        "root",
+    )
 
     def __init__(
         self,
@@ -103,11 +112,9 @@ class ProjectFacts:
         }
         self.imports: Mapping[str, ModuleImports] = imports
         """Each module's imports by path, as `graph.module_imports` found them."""
-        index: dict[str, set[str]] = {}
-        for path, names in references.items():
-            for name in names:
-                index.setdefault(name, set()).add(path)
-        self._references = index
+        self._by_path = references
+        self._referenced: set[str] = set().union(*references.values())
+        self._index: dict[str, set[str]] | None = None
 
     @classmethod
     def from_modules(
@@ -130,11 +137,16 @@ class ProjectFacts:
 
     def referencing_modules(self, name: str) -> frozenset[str]:
         """Paths of modules that mention ``name`` (outside its own module-level definition)."""
-        return frozenset(self._references.get(name, ()))
+        if self._index is None:  # built on first use: most runs only ask `is_referenced`
+            self._index = {}
+            for path, names in self._by_path.items():
+                for mentioned in names:
+                    self._index.setdefault(mentioned, set()).add(path)
+        return frozenset(self._index.get(name, ()))
 
     def is_referenced(self, name: str) -> bool:
         """Whether any analysed module mentions ``name`` outside its own definition."""
-        return name in self._references
+        return name in self._referenced
 
     def __len__(self) -> int:
         return len(self.modules)

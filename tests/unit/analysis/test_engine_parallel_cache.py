@@ -106,14 +106,37 @@ def test_a_corrupt_or_foreign_cache_file_is_ignored(write_tree, tmp_path: Path) 
     root = write_tree(TREE)
     cache = tmp_path / "cache"
     expected = analyze_path(root, cache_dir=cache).findings
-    (cache_file,) = cache.glob("*.pickle")
-    cache_file.write_bytes(b"not a pickle")
+    (index,) = cache.rglob("base.pickle")
+    index.write_bytes(b"not a pickle")
     report = analyze_path(root, cache_dir=cache)
     assert report.files_cached == 0 and report.findings == expected
 
-    cache_file.write_bytes(pickle.dumps((("other", "key"), {"pkg/c.py": object()})))
+    index.write_bytes(pickle.dumps((("other", "key"), {"pkg/c.py": (0, 0, "x")})))
     report = analyze_path(root, cache_dir=cache)
     assert report.files_cached == 0 and report.findings == expected
+
+
+def test_the_journal_is_folded_into_the_snapshot(write_tree, tmp_path: Path) -> None:
+    root = write_tree({f"m{i}.py": f"import os\nx = {i}\n" for i in range(30)})
+    cache = tmp_path / "cache"
+    analyze_path(root, cache_dir=cache)
+    (snapshot,) = cache.rglob("base.pickle")
+    journal = snapshot.parent / "journal.pickle"
+    (root / "m0.py").write_text("import sys\n")
+    (root / "m1.py").unlink()
+    report = analyze_path(root, cache_dir=cache)
+    assert journal.exists() and report.files_cached == 28
+    journal.write_bytes(b"\x80\x05truncated")  # a damaged journal costs what it recorded
+    damaged = analyze_path(root, cache_dir=cache)
+    assert damaged.files_cached == 28 and damaged.findings == report.findings
+    assert [f.path for f in report.findings if f.rule == "unused-import"][:2] == ["m0.py", "m10.py"]
+    for i in range(2, 8):  # a tenth of the tree changed since the snapshot: fold it in
+        (root / f"m{i}.py").write_text(f"y = {i}\n")
+    report = analyze_path(root, cache_dir=cache)
+    assert not journal.exists()
+    again = analyze_path(root, cache_dir=cache)
+    assert again.files_cached == 29 and again.findings == report.findings
+    assert again.findings == analyze_path(root).findings
 
 
 def test_changed_analysis_code_invalidates(write_tree, tmp_path: Path, monkeypatch) -> None:
