@@ -66,7 +66,10 @@ def analyse_component(
     """
     target = resolve_component(Path(checkout.path), component)
     progress = _FileProgress()
-    return analyze(target, options, on_progress=progress.update)
+    # Per-file results are kept by content hash: re-running on a barely changed tree only
+    # re-parses the changed files.
+    cache = load_config().cicd_data_dir / "analysis-cache"
+    return analyze(target, options, on_progress=progress.update, cache_dir=cache)
 
 
 @task(name="summarise", cache_policy=NONE)

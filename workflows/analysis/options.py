@@ -111,11 +111,13 @@ def analyze(
     options: AnalysisOptions | None = None,
     *,
     on_progress: ProgressCallback | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> AnalysisReport:
     """Analyse ``root`` as `analyze_path` does, then filter the findings by ``options``.
 
     With ``options.read_whitelist_file``, entries of ``.cicd-whitelist`` at ``root`` are added
-    (a bad file raises ValueError naming its line).
+    (a bad file raises ValueError naming its line). ``cache_dir`` keeps per-file results
+    between runs (see `workflows.analysis.cache`).
     """
     options = options or AnalysisOptions()
     if options.read_whitelist_file:
@@ -123,5 +125,7 @@ def analyze(
         if found is not None:
             extra = load_whitelist(found, known_rule_ids())
             options = options.model_copy(update={"whitelist": [*options.whitelist, *extra]})
-    report = analyze_path(root, select=options.rule_ids(), on_progress=on_progress)
+    report = analyze_path(
+        root, select=options.rule_ids(), on_progress=on_progress, cache_dir=cache_dir
+    )
     return apply_options(report, options)
