@@ -9,13 +9,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import shlex
-import signal
-import threading
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from types import FrameType, ModuleType
+from types import ModuleType
 
 from tests.emulators import codegen
+from tests.emulators.background import wait_for_signal
 from tests.emulators.slack import SlackEmulator
 
 SLACK_TOKEN = "xoxb-test-token"
@@ -24,19 +23,6 @@ SLACK_SIGNING_SECRET = "emulator-signing-secret"
 # Emulators written alongside this one; each has ``add_cli(subparsers)``. Looked up by name so
 # that a checkout without one of them still runs the others.
 OPTIONAL_EMULATORS = ("tests.emulators.github", "tests.emulators.linear")
-
-
-def _wait_for_signal() -> None:
-    """Block until Ctrl-C or SIGTERM."""
-    stop = threading.Event()
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGTERM, handler)
-    while not stop.wait(0.5):
-        pass
 
 
 def _optional_module(name: str) -> ModuleType | None:
@@ -56,7 +42,7 @@ def run_slack(args: argparse.Namespace) -> int:
         print(emu.url, flush=True)
         print(f"response_url base: {emu.response_url_base}", flush=True)
         print(f"{len(tokens)} token(s) accepted; Ctrl-C to stop", flush=True)
-        _wait_for_signal()
+        wait_for_signal()
     return 0
 
 
@@ -134,7 +120,7 @@ def run_all(args: argparse.Namespace) -> int:
         if missing:
             print(f"# not available in this checkout: {', '.join(missing)}", flush=True)
         print("# emulators running; Ctrl-C to stop", flush=True)
-        _wait_for_signal()
+        wait_for_signal()
     return 0
 
 

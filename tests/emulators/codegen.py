@@ -24,11 +24,12 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
-from typing import Any, Self, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
 from aiohttp import web
 
+from tests.emulators.background import BackgroundServer
 from tests.emulators.codegen_runs import (
     USER,
     EmulatedRun,
@@ -42,14 +43,14 @@ from tests.emulators.codegen_runs import (
     route,
 )
 
-T = TypeVar("T")
-
 DEFAULT_TOKEN = "codegen-test-token"
 DEFAULT_ORG_ID = 1
 
 
-class CodegenEmulator:
+class CodegenEmulator(BackgroundServer):
     """Emulates the Codegen endpoints the SDK and its CLI call; see the module docstring."""
+
+    thread_name = "codegen-emulator"
 
     def __init__(
         self,
@@ -69,17 +70,19 @@ class CodegenEmulator:
         self.default_outcome = Outcome(polls=polls)
         self.runs: dict[int, EmulatedRun] = {}
         self.requests: list[RecordedRequest] = []
-        self._port = port
+        super().__init__(port)
         self._ids = itertools.count(101)
         self._next_outcomes: deque[Outcome] = deque()
         self._prompt_outcomes: list[tuple[str, Outcome]] = []
         self._faults = FaultPlan()
         self._lock = threading.RLock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
+
+    def build_app(self) -> web.Application:
+        app = self.new_app()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        return app
 
     @property
     def token(self) -> str:
@@ -87,72 +90,9 @@ class CodegenEmulator:
         return self.tokens[0]
 
     @property
-    def port(self) -> int:
-        """The bound TCP port (known after :meth:`start`)."""
-        return self._port
-
-    @property
     def url(self) -> str:
         """``http://127.0.0.1:PORT``: the value for CODEGEN_API_BASE_URL."""
         return f"http://127.0.0.1:{self._port}"
-
-    def start(self) -> Self:
-        """Start serving in a background thread with its own event loop."""
-        if self._thread is not None:
-            return self
-        ready = threading.Event()
-        errors: list[BaseException] = []
-        self._thread = threading.Thread(
-            target=self._serve, args=(ready, errors), name="codegen-emulator", daemon=True
-        )
-        self._thread.start()
-        ready.wait(10)
-        if errors:
-            self._thread.join()
-            self._thread = None
-            raise errors[0]
-        return self
-
-    def stop(self) -> None:
-        """Stop the server and join its thread."""
-        if self._thread is None or self._loop is None:
-            return
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _serve(self, ready: threading.Event, errors: list[BaseException]) -> None:
-        loop = self._loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(self._start_site())
-        except BaseException as exc:  # reported to start()
-            errors.append(exc)
-            ready.set()
-            loop.close()
-            return
-        ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            assert self._runner is not None
-            loop.run_until_complete(self._runner.cleanup())
-            loop.close()
-
-    async def _start_site(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self._port)
-        await site.start()
-        self._port = int(self._runner.addresses[0][1])
 
     # -- scripting and faults -----------------------------------------------------------------
 
@@ -233,17 +173,6 @@ class CodegenEmulator:
             lines = [f"{len(self.requests)} request(s), {len(self.runs)} run(s)"]
             lines += [f"  {r.method} {r.path} -> {r.status}" for r in self.requests[-last:]]
         return "\n".join(lines)
-
-    def wait_for(
-        self, predicate: Callable[[], T], timeout: float = 10.0, interval: float = 0.02
-    ) -> T:
-        """Poll ``predicate`` until truthy and return it; AssertionError with a summary."""
-        deadline = time.monotonic() + timeout
-        while not (value := predicate()):
-            if time.monotonic() >= deadline:
-                raise AssertionError(f"condition not met in {timeout}s\n{self.summary()}")
-            time.sleep(interval)
-        return value
 
     # -- HTTP ---------------------------------------------------------------------------------
 

@@ -45,13 +45,14 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
 
 # Imported for the routes they register.
 from tests.emulators import github_actions, github_delivery, github_pulls  # noqa: F401
 from tests.emulators import github_shapes as shapes
+from tests.emulators.background import BackgroundServer
 from tests.emulators.github_cli import add_cli, run_github
 from tests.emulators.github_git import http_backend
 from tests.emulators.github_http import (
@@ -76,8 +77,11 @@ _LOG_PATH = re.compile(r"^/_blobs/job-logs/(?P<job>\d+)$")
 _REPO_PATH = re.compile(r"^/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)(?P<rest>/.*)?$")
 
 
-class GitHubEmulator:
+class GitHubEmulator(BackgroundServer):
     """Emulates the GitHub REST API subset the integration uses; see the module docstring."""
+
+    thread_name = "github-emulator"
+    max_body_bytes = 100 * 1024 * 1024
 
     def __init__(
         self,
@@ -94,7 +98,7 @@ class GitHubEmulator:
             self._tokens = dict.fromkeys(tokens, DEFAULT_LOGIN)
         self.owner, self.repo = owner, repo
         self.check_runs_allowed = check_runs_allowed
-        self._port = port
+        super().__init__(port)
         self._lock = threading.RLock()
         self._faults = FaultPlan()
         self._rates = RateCounter()
@@ -102,16 +106,18 @@ class GitHubEmulator:
         self._root = Path(tempfile.mkdtemp(prefix="github-emulator-"))
         self.state = self._new_state()
         self.requests: list[RecordedRequest] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
 
-    @property
-    def port(self) -> int:
-        """The bound TCP port (known after :meth:`start`)."""
-        return self._port
+    def build_app(self) -> web.Application:
+        app = self.new_app()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        return app
+
+    def stop(self) -> None:
+        """Stop the server, join its thread and delete the repository."""
+        super().stop()
+        shutil.rmtree(self._root, ignore_errors=True)
 
     @property
     def url(self) -> str:
@@ -132,64 +138,6 @@ class GitHubEmulator:
     def full_name(self) -> str:
         """``owner/repo``."""
         return f"{self.owner}/{self.repo}"
-
-    def start(self) -> Self:
-        """Start serving in a background thread with its own event loop."""
-        if self._thread is not None:
-            return self
-        ready = threading.Event()
-        errors: list[BaseException] = []
-        self._thread = threading.Thread(
-            target=self._serve, args=(ready, errors), name="github-emulator", daemon=True
-        )
-        self._thread.start()
-        ready.wait(10)
-        if errors:
-            self._thread.join()
-            self._thread = None
-            raise errors[0]
-        return self
-
-    def stop(self) -> None:
-        """Stop the server, join its thread and delete the repository."""
-        if self._thread is not None and self._loop is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=10)
-            self._thread = None
-        shutil.rmtree(self._root, ignore_errors=True)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _serve(self, ready: threading.Event, errors: list[BaseException]) -> None:
-        loop = self._loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(self._start_site())
-        except BaseException as exc:  # reported to start()
-            errors.append(exc)
-            ready.set()
-            loop.close()
-            return
-        ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            assert self._runner is not None
-            loop.run_until_complete(self._runner.cleanup())
-            loop.close()
-
-    async def _start_site(self) -> None:
-        app = web.Application(client_max_size=100 * 1024 * 1024)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self._port, backlog=1024)
-        await site.start()
-        self._port = int(self._runner.addresses[0][1])
 
     # -- set-up and inspection ----------------------------------------------------------------
 

@@ -3,22 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
-from types import FrameType
 from typing import Any
 
-
-def _wait_for_signal() -> None:
-    stop = threading.Event()
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGTERM, handler)
-    while not stop.wait(0.5):
-        pass
+from tests.emulators.background import wait_for_signal
 
 
 def run_github(args: argparse.Namespace) -> int:
@@ -30,7 +17,7 @@ def run_github(args: argparse.Namespace) -> int:
         print(emu.url, flush=True)
         print(f"repository {emu.full_name}, clone URL {emu.clone_url}", flush=True)
         print(f"{len(tokens)} token(s) accepted; Ctrl-C to stop", flush=True)
-        _wait_for_signal()
+        wait_for_signal()
     return 0
 
 

@@ -25,13 +25,14 @@ import signal
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import Any
 
 import requests
 from aiohttp import web
 
+from tests.emulators.background import BackgroundServer
 from tests.emulators.linear_http import (
     Delivery,
     FaultPlan,
@@ -45,15 +46,16 @@ from tests.emulators.linear_http import (
 from tests.emulators.linear_resolvers import execute_graphql, load_schema
 from tests.emulators.linear_store import ORG, Store
 
-T = TypeVar("T")
 DEFAULT_KEY = "lin_api_test_key"
 REQUESTS_LIMIT = 5000
 COMPLEXITY_LIMIT = 3_000_000
 WINDOW_S = 3600.0
 
 
-class LinearEmulator:
+class LinearEmulator(BackgroundServer):
     """Emulates the Linear GraphQL API subset the flows use; see the module docstring."""
+
+    thread_name = "linear-emulator"
 
     def __init__(
         self,
@@ -65,7 +67,7 @@ class LinearEmulator:
     ) -> None:
         self._keys = set(tokens)
         self._oauth = set(oauth_tokens)
-        self._port = port
+        super().__init__(port)
         self._schema_path = schema_path
         self.schema = load_schema(schema_path)
         self._lock = threading.RLock()
@@ -76,84 +78,18 @@ class LinearEmulator:
         self.deliveries: list[Delivery] = []
         self._window_start = time.time()
         self._used = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
 
-    @property
-    def port(self) -> int:
-        """The bound TCP port (known after :meth:`start`)."""
-        return self._port
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:PORT``."""
-        return f"http://127.0.0.1:{self._port}"
+    def build_app(self) -> web.Application:
+        app = self.new_app()
+        app.router.add_route("*", "/graphql", self._handle_graphql)
+        return app
 
     @property
     def url(self) -> str:
         """The GraphQL endpoint, for ``LINEAR_API_URL``."""
         return f"{self.base_url}/graphql"
-
-    def start(self) -> Self:
-        """Start serving in a background thread with its own event loop."""
-        if self._thread is not None:
-            return self
-        ready = threading.Event()
-        errors: list[BaseException] = []
-        self._thread = threading.Thread(
-            target=self._serve, args=(ready, errors), name="linear-emulator", daemon=True
-        )
-        self._thread.start()
-        ready.wait(10)
-        if errors:
-            self._thread.join()
-            self._thread = None
-            raise errors[0]
-        return self
-
-    def stop(self) -> None:
-        """Stop the server and join its thread."""
-        if self._thread is None or self._loop is None:
-            return
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _serve(self, ready: threading.Event, errors: list[BaseException]) -> None:
-        loop = self._loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(self._start_site())
-        except BaseException as exc:  # reported to start()
-            errors.append(exc)
-            ready.set()
-            loop.close()
-            return
-        ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            assert self._runner is not None
-            loop.run_until_complete(self._runner.cleanup())
-            loop.close()
-
-    async def _start_site(self) -> None:
-        app = web.Application(client_max_size=10 * 1024 * 1024)
-        app.router.add_route("*", "/graphql", self._handle_graphql)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self._port, backlog=1024)
-        await site.start()
-        self._port = int(self._runner.addresses[0][1])
 
     # -- set-up and faults ----------------------------------------------------------------------
 
@@ -256,19 +192,6 @@ class LinearEmulator:
                 errors = "; ".join(e.get("message", "") for e in r.errors)[:160]
                 lines.append(f"  {r.operation or '?'} -> {r.status} {r.fault or ''} {errors}")
         return "\n".join(lines)
-
-    def wait_for(
-        self, predicate: Callable[[], T], timeout: float = 10.0, interval: float = 0.02
-    ) -> T:
-        """Poll ``predicate`` until truthy and return it; AssertionError with a summary."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() >= deadline:
-                raise AssertionError(f"condition not met in {timeout}s\n{self.summary()}")
-            time.sleep(interval)
 
     # -- HTTP -----------------------------------------------------------------------------------
 

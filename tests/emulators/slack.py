@@ -21,10 +21,11 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 from aiohttp import web
 
+from tests.emulators.background import BackgroundServer
 from tests.emulators.slack_blocks import validate_blocks
 from tests.emulators.slack_http import (
     Answer,
@@ -47,8 +48,10 @@ from tests.emulators.slack_workspace import (
 T = TypeVar("T")
 
 
-class SlackEmulator:
+class SlackEmulator(BackgroundServer):
     """Emulates the Slack Web API subset the bot uses; see the module docstring."""
+
+    thread_name = "slack-emulator"
 
     team_id = TEAM_ID
     bot_user_id = BOT_USER_ID
@@ -63,28 +66,22 @@ class SlackEmulator:
         app_tokens: Iterable[str] = ("xapp-test-token",),
     ) -> None:
         self._tokens = set(tokens) | set(workflow_tokens)
-        self._port = port
+        super().__init__(port)
         self.socket = SocketModeServer(lambda: self.base_url, app_tokens)
         self._lock = threading.RLock()
         self._ws = Workspace.seeded()
         self._faults = FaultPlan()
         self.calls: list[RecordedCall] = []
         self.responses: list[RecordedResponse] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
 
-    @property
-    def port(self) -> int:
-        """The bound TCP port (known after :meth:`start`)."""
-        return self._port
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:PORT``."""
-        return f"http://127.0.0.1:{self._port}"
+    def build_app(self) -> web.Application:
+        app = self.new_app()
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_post("/response/{name:.*}", self._handle_response_url)
+        self.socket.attach(app)
+        return app
 
     @property
     def url(self) -> str:
@@ -95,66 +92,6 @@ class SlackEmulator:
     def response_url_base(self) -> str:
         """Prefix of response URLs served here (``.../response/``)."""
         return f"{self.base_url}/response/"
-
-    def start(self) -> Self:
-        """Start serving in a background thread with its own event loop."""
-        if self._thread is not None:
-            return self
-        ready = threading.Event()
-        errors: list[BaseException] = []
-        self._thread = threading.Thread(
-            target=self._serve, args=(ready, errors), name="slack-emulator", daemon=True
-        )
-        self._thread.start()
-        ready.wait(10)
-        if errors:
-            self._thread.join()
-            self._thread = None
-            raise errors[0]
-        return self
-
-    def stop(self) -> None:
-        """Stop the server and join its thread."""
-        if self._thread is None or self._loop is None:
-            return
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _serve(self, ready: threading.Event, errors: list[BaseException]) -> None:
-        loop = self._loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(self._start_site())
-        except BaseException as exc:  # reported to start()
-            errors.append(exc)
-            ready.set()
-            loop.close()
-            return
-        ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            assert self._runner is not None
-            loop.run_until_complete(self._runner.cleanup())
-            loop.close()
-
-    async def _start_site(self) -> None:
-        app = web.Application(client_max_size=10 * 1024 * 1024)
-        app.router.add_route("*", "/api/{method}", self._handle_api)
-        app.router.add_post("/response/{name:.*}", self._handle_response_url)
-        self.socket.attach(app)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self._port, backlog=1024)
-        await site.start()
-        self._port = int(self._runner.addresses[0][1])
 
     # -- workspace set-up ---------------------------------------------------------------------
 
@@ -387,19 +324,6 @@ class SlackEmulator:
             for r in self.responses[-last:]:
                 lines.append(f"  response_url {r.name} -> {r.status} {json.dumps(r.body)[:160]}")
         return "\n".join(lines)
-
-    def wait_for(
-        self, predicate: Callable[[], T], timeout: float = 10.0, interval: float = 0.02
-    ) -> T:
-        """Poll ``predicate`` until truthy and return it; AssertionError with a summary."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() >= deadline:
-                raise AssertionError(f"condition not met in {timeout}s\n{self.summary()}")
-            time.sleep(interval)
 
     async def wait_for_async(
         self, predicate: Callable[[], T], timeout: float = 10.0, interval: float = 0.02
