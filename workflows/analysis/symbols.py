@@ -47,8 +47,7 @@ _DEFINITION_KINDS: dict[str, DefinitionKind] = {
 _IMPORT_TYPES = frozenset({"import_statement", "import_from_statement", "future_import_statement"})
 # Node types `_Collector._inspect` looks at.
 _INSPECTED = frozenset(
-    {"string", "call", "subscript", "assignment", "augmented_assignment", "comment"}
-    | _IMPORT_TYPES
+    {"string", "call", "subscript", "assignment", "augmented_assignment", "comment"} | _IMPORT_TYPES
 )
 _PATTERN_TYPES = frozenset(
     {
