@@ -7,18 +7,54 @@ points) may still call. Unused private functions get a fix that deletes their li
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 from workflows.analysis.fixes import line_end, line_start, only_code_on_lines
 from workflows.analysis.models import Category, Edit, Finding, Fix, Severity
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectFacts, ProjectIndex
-from workflows.analysis.symbols import Definition, DefinitionKind
+from workflows.analysis.rules._calls import arguments, callee_name, string_template
+from workflows.analysis.symbols import Definition, DefinitionKind, ModuleSymbols
 
 _EXEMPT_NAMES = frozenset({"main"})
 _EXEMPT_PREFIXES: dict[DefinitionKind, str] = {"function": "test", "class": "Test"}
 PRIVATE_CONFIDENCE = 90
 PUBLIC_CONFIDENCE = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """One module's definitions nothing in it mentions, and the prefixes it looks names up by."""
+
+    findings: tuple[Finding, ...]
+    prefixes: frozenset[str]
+
+
+_LOOKUPS = frozenset({"getattr", "hasattr"})
+
+
+def lookup_prefixes(facts: ModuleSymbols) -> frozenset[str]:
+    """Name prefixes a module looks up at run time: ``getattr(self, "opt_" + name)``, ``"do_%s"
+    % cmd`` or ``f"visit_{kind}"`` give ``opt_``, ``do_``, ``visit_``. Needs ``call`` nodes."""
+    found: set[str] = set()
+    for call in facts.nodes_of("call"):
+        function = call.child_by_field_name("function")
+        if function is None or function.type != "identifier" or callee_name(call) not in _LOOKUPS:
+            continue
+        name = arguments(call).get(1)
+        template = string_template(name) if name is not None else None
+        if template is None or not template[1]:
+            continue
+        prefix = template[0].split("{}", 1)[0]
+        if len(prefix) >= 2 and prefix.isidentifier():
+            found.add(prefix)
+    return frozenset(found)
+
+
+def looked_up(name: str, prefixes: frozenset[str]) -> bool:
+    """Whether ``name`` starts with a prefix some module looks names up by."""
+    return any(name.startswith(prefix) for prefix in prefixes)
 
 
 def unused_candidates(
@@ -29,15 +65,16 @@ def unused_candidates(
     rule_id: str,
     category: Category,
     severity: Severity,
-) -> list[Finding]:
+) -> Candidates:
     """Findings for module-level definitions of ``kind``, were nothing else to mention them.
 
     Everything one module can tell is decided here (exemptions, confidence, fix); whether
     another module mentions the name is left to `still_unused`.
     """
-    if module.is_test_file:
-        return []
     facts = index.symbols(module)
+    prefixes = lookup_prefixes(facts)
+    if module.is_test_file:
+        return Candidates((), prefixes)
     exported = facts.exported
     candidates: list[Finding] = []
     for definition in facts.definitions:
@@ -64,17 +101,18 @@ def unused_candidates(
                 fix=fix,
             )
         )
-    return candidates
+    return Candidates(tuple(candidates), prefixes)
 
 
-def still_unused(
-    candidates: Mapping[str, Iterable[Finding]], project: ProjectFacts
-) -> Iterator[Finding]:
-    """The candidates whose name no analysed module mentions."""
+def still_unused(candidates: Mapping[str, Candidates], project: ProjectFacts) -> Iterator[Finding]:
+    """The candidates whose name no analysed module mentions or looks up by a prefix."""
+    prefixes = frozenset().union(*(c.prefixes for c in candidates.values()))
     for found in candidates.values():
-        for finding in found:
-            if finding.symbol is not None and not project.is_referenced(finding.symbol):
-                yield finding
+        for finding in found.findings:
+            name = finding.symbol
+            if name is None or project.is_referenced(name) or looked_up(name, prefixes):
+                continue
+            yield finding
 
 
 def remove_definition(module: ParsedModule, definition: Definition) -> Fix | None:

@@ -26,22 +26,22 @@ from collections.abc import Iterator, Mapping
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectFacts, ProjectIndex
-from workflows.analysis.rules._unused import still_unused, unused_candidates
+from workflows.analysis.rules._unused import Candidates, still_unused, unused_candidates
 
 RULE_ID = "unused-class"
 CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.WARNING
-NODE_TYPES: frozenset[str] = frozenset()
+NODE_TYPES: frozenset[str] = frozenset({"call"})  # for lookup prefixes
 NOQA_CODES: tuple[str, ...] = ("V102",)  # vulture
 
 
-def collect(module: ParsedModule, index: ProjectIndex) -> list[Finding]:
+def collect(module: ParsedModule, index: ProjectIndex) -> Candidates:
     """Module-level classes of ``module`` that would be unused if no other module named them."""
     return unused_candidates(
         module, index, "class", rule_id=RULE_ID, category=CATEGORY, severity=SEVERITY
     )
 
 
-def judge(facts: Mapping[str, list[Finding]], project: ProjectFacts) -> Iterator[Finding]:
+def judge(facts: Mapping[str, Candidates], project: ProjectFacts) -> Iterator[Finding]:
     """The candidates that no analysed module mentions."""
     return still_unused(facts, project)

@@ -14,8 +14,10 @@ Example: ``def helper(): ...`` in ``a.py`` that nothing calls is reported as
 Not flagged: names in ``__all__``; dunder names such as ``__getattr__``; decorated functions
 (decorators usually register them: routes, CLI commands, fixtures, flows, tasks); ``main``;
 names starting with ``test``; anything in test files (``test_*.py``, ``*_test.py``,
-``conftest.py``, files under ``tests/``). Names are matched by spelling across the whole tree,
-so a same-named attribute or variable elsewhere counts as a use.
+``conftest.py``, files under ``tests/``); names starting with a prefix some analysed module
+looks names up by (``getattr(module, "cmd_" + name)`` keeps every ``cmd_*`` function). Names
+are matched by spelling across the whole tree, so a same-named attribute or variable elsewhere
+counts as a use.
 A ``# noqa``, ``# noqa: V103`` or ``# noqa: unused-function`` comment on the ``def`` line
 silences it.
 
@@ -31,22 +33,22 @@ from collections.abc import Iterator, Mapping
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectFacts, ProjectIndex
-from workflows.analysis.rules._unused import still_unused, unused_candidates
+from workflows.analysis.rules._unused import Candidates, still_unused, unused_candidates
 
 RULE_ID = "unused-function"
 CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.WARNING
-NODE_TYPES: frozenset[str] = frozenset()
+NODE_TYPES: frozenset[str] = frozenset({"call"})  # for lookup prefixes
 NOQA_CODES: tuple[str, ...] = ("V103",)  # vulture
 
 
-def collect(module: ParsedModule, index: ProjectIndex) -> list[Finding]:
+def collect(module: ParsedModule, index: ProjectIndex) -> Candidates:
     """Module-level functions of ``module`` that would be unused if no other module named them."""
     return unused_candidates(
         module, index, "function", rule_id=RULE_ID, category=CATEGORY, severity=SEVERITY
     )
 
 
-def judge(facts: Mapping[str, list[Finding]], project: ProjectFacts) -> Iterator[Finding]:
+def judge(facts: Mapping[str, Candidates], project: ProjectFacts) -> Iterator[Finding]:
     """The candidates that no analysed module mentions."""
     return still_unused(facts, project)

@@ -16,7 +16,10 @@ decorated with anything but ``@staticmethod`` / ``@classmethod`` (``@property``,
 ``@abstractmethod``, ``@override``, routes, handlers registered by decorators); names starting with
 ``test``, ``setUp`` or ``tearDown``; anything in test files; methods of ``Protocol`` and ``ABC``
 classes (and of classes with ``metaclass=ABCMeta``); methods overriding a same-named method of a
-base class defined in the analysed tree. Names are matched by spelling across the whole tree, so a
+base class defined in the analysed tree; methods whose name starts with a prefix some analysed
+module looks names up by (``getattr(self, "opt_" + name)``, ``"ssh_%s" % kind``,
+``f"visit_{kind}"``: every ``opt_*`` method is then in use). Names are matched by spelling across
+the whole tree, so a
 same-named attribute, call or method use anywhere counts as a use (a method calling itself counts
 too). A ``# noqa``, ``# noqa: V103`` or ``# noqa: unused-method`` comment on the ``def`` line
 silences it.
@@ -39,11 +42,12 @@ from workflows.analysis.nodes import line_range, node_text
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectFacts, ProjectIndex
 from workflows.analysis.rules._functions import decorator_names, function_name, is_dunder
+from workflows.analysis.rules._unused import looked_up, lookup_prefixes
 
 RULE_ID = "unused-method"
 CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.WARNING
-NODE_TYPES: frozenset[str] = frozenset({"class_definition"})
+NODE_TYPES: frozenset[str] = frozenset({"class_definition", "call"})
 NOQA_CODES: tuple[str, ...] = ("V103",)  # vulture reports unused functions and methods alike
 
 PRIVATE_CONFIDENCE = 90
@@ -74,6 +78,8 @@ class MethodFacts:
     """(class name, its bases and methods) for every class of the module."""
     candidates: tuple[tuple[int, Finding], ...]
     """(index into ``classes`` of the method's class, the finding to report)."""
+    prefixes: frozenset[str] = frozenset()
+    """Prefixes the module looks names up by (``getattr(self, "opt_" + name)``)."""
 
 
 def collect(module: ParsedModule, index: ProjectIndex) -> MethodFacts:
@@ -104,19 +110,20 @@ def collect(module: ParsedModule, index: ProjectIndex) -> MethodFacts:
                 confidence=_confidence(name, has_base),
             )
             candidates.append((len(classes) - 1, finding))
-    return MethodFacts(tuple(classes), tuple(candidates))
+    return MethodFacts(tuple(classes), tuple(candidates), lookup_prefixes(index.symbols(module)))
 
 
 def judge(facts: Mapping[str, MethodFacts], project: ProjectFacts) -> Iterator[Finding]:
     """Candidates nothing mentions that do not override a method of an analysed base class."""
     by_name: dict[str, list[_ClassInfo]] = {}
+    prefixes = frozenset().union(*(f.prefixes for f in facts.values()))
     for module_facts in facts.values():
         for class_name, info in module_facts.classes:
             by_name.setdefault(class_name, []).append(info)
     for module_facts in facts.values():
         for owner, finding in module_facts.candidates:
             name = finding.symbol or ""
-            if project.is_referenced(name):
+            if project.is_referenced(name) or looked_up(name, prefixes):
                 continue
             if _overrides_known_base(module_facts.classes[owner][1], name, by_name):
                 continue
