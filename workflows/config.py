@@ -11,12 +11,14 @@ import difflib
 import os
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from workflows.access import AccessPolicy
 
 DEFAULT_CONFIG_FILE = "orchestration_config.yaml"
 SLACK_API_URL = "https://slack.com/api/"
@@ -84,6 +86,11 @@ class OrchestrationConfig(BaseSettings):
     auto_recovery_enabled: bool = True
     monitoring_enabled: bool = True
     alert_thresholds: AlertThresholds = Field(default_factory=AlertThresholds)
+
+    # Who may start and approve what, and how waiting approvals escalate (workflows/access.py).
+    access_policy: AccessPolicy = Field(default_factory=AccessPolicy)
+    # How often the bot looks at waiting approvals (posts, escalates, times out).
+    approval_poll_seconds: float = Field(5.0, gt=0, le=300)
 
     @field_validator(
         "slack_bot_token",
@@ -171,16 +178,39 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return {str(k).lower(): v for k, v in data.items()}
 
 
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The model inside `X`, `X | None`, `list[X]` or `dict[K, X]`, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in reversed(get_args(annotation)):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def _model_at(loc: list[str]) -> type[BaseModel]:
-    """The settings model that holds the key at `loc` (nested sections such as alert_thresholds)."""
+    """The settings model that holds the key at `loc` (nested sections such as alert_thresholds).
+
+    A list index or mapping key after a field (``escalation.0``, ``workflows.health_check``)
+    leads into the model of the items.
+    """
     model: type[BaseModel] = OrchestrationConfig
+    skip = False
     for part in loc:
+        if skip:
+            skip = False
+            continue
         field = model.model_fields.get(part)
-        inner = field.annotation if field is not None else None
-        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+        inner = _inner_model(field.annotation) if field is not None else None
+        if field is None or inner is None:
             break
-        model = inner
+        model, skip = inner, _is_container(field.annotation)
     return model
+
+
+def _is_container(annotation: Any) -> bool:
+    return any(get_origin(arg) in (list, dict) for arg in (annotation, *get_args(annotation)))
 
 
 def _describe(error: dict[str, Any], file_keys: set[str], path: Path | None) -> str:
@@ -197,7 +227,8 @@ def _describe(error: dict[str, Any], file_keys: set[str], path: Path | None) -> 
     source = f"{path}" if in_file and not in_env else "environment"
     if source == "environment" and loc:
         source = f"environment variable {loc[0].upper()}"
-    return f"{key}: {error.get('msg', 'invalid value')} (from {source})"
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    return f"{key}: {message} (from {source})"
 
 
 def load_config(
@@ -217,7 +248,9 @@ def load_config(
     try:
         return OrchestrationConfig(**overrides)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        errors = exc.errors()
+        # A misspelt key also makes its correct spelling "missing": name the misspelling.
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         file_path = config_path if values else None
         raise ConfigError(_describe(dict(first), set(values), file_path)) from None
     finally:

@@ -1,0 +1,150 @@
+"""`dead_code_cleanup` as a real Prefect flow: it pauses for a decision and acts on it.
+
+Called directly (no deployment) the flow waits in-process; the test resumes it through the
+Prefect API, as the bot does.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+from prefect.flow_runs import resume_flow_run
+
+from tests.conftest import git
+from workflows.approvals import ApprovalRequest, decision_key, request_key
+from workflows.cleanup import CleanupOutcome, CleanupRequest, CleanupResult
+from workflows.dead_code_cleanup import dead_code_cleanup
+
+pytestmark = pytest.mark.prefect
+
+DEAD = """\
+import json
+import os
+
+
+def _dead_helper():
+    return json.dumps({})
+
+
+def used():
+    return os.getcwd()
+"""
+
+
+@pytest.fixture
+def dead_repo(planted_repo: Path) -> Path:
+    (planted_repo / "contexten" / "agents" / "dead.py").write_text(DEAD)
+    git("add", "-A", cwd=planted_repo)
+    git("commit", "-qm", "dead code", cwd=planted_repo)
+    return planted_repo
+
+
+def _start(request: CleanupRequest, name: str) -> tuple[threading.Thread, dict[str, Any]]:
+    out: dict[str, Any] = {}
+
+    def run() -> None:
+        out["state"] = dead_code_cleanup.with_options(flow_run_name=name)(
+            request, return_state=True
+        )
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, out
+
+
+def _wait_paused(name: str, timeout: float = 60) -> UUID:
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            runs = client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[name]))
+            )
+            if runs and runs[0].state and runs[0].state.is_paused():
+                return runs[0].id
+            time.sleep(0.3)
+    raise AssertionError(f"{name} did not pause in {timeout} s")
+
+
+def test_approved_change_is_committed_on_a_branch(prefect_api, data_dir, dead_repo: Path) -> None:
+    head = git("rev-parse", "HEAD", cwd=dead_repo)
+    request = CleanupRequest(repo=str(dead_repo), component="contexten/agents")
+    thread, out = _start(request, "cleanup-approve")
+    run_id = _wait_paused("cleanup-approve")
+
+    with get_client(sync_client=True) as client:
+        stored = ApprovalRequest.model_validate_json(
+            client.read_flow_run_input(run_id, request_key("change"))
+        )
+    assert stored.title == "Remove dead code in contexten/agents"
+    assert stored.risk == "medium" and "1 function deleted" in stored.risk_reasons
+    assert any("dead.py" in line for line in stored.details)
+    assert stored.digest and stored.flow_run_id == str(run_id)
+
+    resume_flow_run(run_id, run_input={"decision": "approve", "who": "U0003", "comment": "ok"})
+    thread.join(60)
+    result: CleanupResult = out["state"].result()
+    assert result.outcome is CleanupOutcome.BRANCH
+    assert result.decided_by == "U0003"
+    branch = result.change.branch
+    assert git("rev-parse", f"{branch}^", cwd=dead_repo) == head
+    dead = git("show", f"{branch}:contexten/agents/dead.py", cwd=dead_repo)
+    assert "_dead_helper" not in dead and "def used" in dead
+    worker = git("show", f"{branch}:contexten/agents/worker.py", cwd=dead_repo)
+    assert "import os" not in worker and "import sys" in worker
+    message = git("log", "-1", "--format=%B", branch, cwd=dead_repo)
+    assert "Approved-by: U0003" in message
+    # The user's own checkout is untouched and the worktree is gone.
+    assert git("rev-parse", "HEAD", cwd=dead_repo) == head
+    assert "_dead_helper" in (dead_repo / "contexten/agents/dead.py").read_text()
+    assert not Path(result.change.worktree).exists()
+
+
+def test_rejected_change_is_discarded(prefect_api, data_dir, dead_repo: Path) -> None:
+    request = CleanupRequest(repo=str(dead_repo), component="contexten")
+    thread, out = _start(request, "cleanup-reject")
+    run_id = _wait_paused("cleanup-reject")
+    resume_flow_run(run_id, run_input={"decision": "reject", "who": "U0002"})
+    thread.join(60)
+    result: CleanupResult = out["state"].result()
+    assert result.outcome is CleanupOutcome.REJECTED and result.decided_by == "U0002"
+    branches = git("branch", "--list", "cicd/*", cwd=dead_repo)
+    assert branches == ""
+    assert not Path(result.change.worktree).exists()
+
+
+def test_nothing_to_clean_does_not_ask(prefect_api, data_dir, planted_repo: Path) -> None:
+    # Only a public unused function (confidence 60) and an unused `os`, outside the component.
+    request = CleanupRequest(repo=str(planted_repo), component="README.md")
+    result = dead_code_cleanup(request)
+    assert result.outcome is CleanupOutcome.NOTHING
+    assert git("branch", "--list", "cicd/*", cwd=planted_repo) == ""
+
+
+def test_decision_key_is_claimed_once(prefect_api, data_dir, dead_repo: Path) -> None:
+    import asyncio
+
+    from workflows.approvals import claim
+
+    request = CleanupRequest(repo=str(dead_repo), component="contexten/agents")
+    thread, out = _start(request, "cleanup-claim")
+    run_id = _wait_paused("cleanup-claim")
+
+    async def race() -> list[bool]:
+        async with get_client() as client:
+            key = decision_key("change")
+            return await asyncio.gather(
+                *(claim(client, run_id, key, {"who": f"U000{i}"}) for i in range(5))
+            )
+
+    wins = asyncio.run(race())
+    assert wins.count(True) == 1
+    resume_flow_run(run_id, run_input={"decision": "reject", "who": "U0001"})
+    thread.join(60)
+    assert out["state"].result().outcome is CleanupOutcome.REJECTED
