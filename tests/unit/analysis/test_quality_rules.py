@@ -280,3 +280,43 @@ def test_complex_function_respects_noqa(write_tree) -> None:
     branches = "".join(f"    if x == {i}:\n        return {i}\n" for i in range(THRESHOLD + 3))
     source = f"def handle(x):  # noqa: C901\n{branches}"
     assert analyze_path(write_tree({"m.py": source}), select=["complex-function"]).findings == []
+
+
+def test_module_complexity_matches_the_per_function_walk() -> None:
+    from workflows.analysis.parsing import parse_source
+    from workflows.analysis.rules.complex_function import complexity, module_complexity
+    from workflows.analysis.symbols import collect_symbols
+
+    source = b"""
+def outer(a, b=1 if x else 2):
+    if a and b or a:
+        for i in a:
+            pass
+        else:
+            pass
+    def inner(c):
+        while c:
+            c = c - 1 if c else 0
+        else:
+            return [y for y in c if y]
+    class Local:
+        z = 1 if a else 2
+        def method(self):
+            try:
+                pass
+            except ValueError:
+                pass
+            except TypeError:
+                pass
+    match a:
+        case 1:
+            pass
+        case _:
+            pass
+    return lambda q: q if q else None
+"""
+    module = parse_source(source, "m.py")
+    functions = collect_symbols(module, {"function_definition"}).nodes_of("function_definition")
+    expected = {f.start_byte: complexity(f) for f in functions}
+    assert module_complexity(module) == expected
+    assert sorted(expected.values()) == [3, 6, 9]  # method, inner, outer (default not counted)
