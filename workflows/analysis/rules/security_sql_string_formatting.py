@@ -35,10 +35,12 @@ from workflows.analysis.project import ProjectIndex
 from workflows.analysis.rules._calls import (
     Reporter,
     arguments,
+    callee_name,
     import_aliases,
     is_constant,
     is_constant_derived,
     qualified_name,
+    spellings,
     string_template,
     unwrap,
 )
@@ -56,6 +58,7 @@ _SQL_FUNCTIONS = frozenset(
     {"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"}
     | {"pandas.read_sql", "pandas.read_sql_query"}
 )
+_LAST_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in _SQL_FUNCTIONS) | _METHODS
 _QUERY_KEYWORDS = ("sql", "query", "statement", "operation")
 _PARAM_KEYWORDS = frozenset({"params", "parameters", "args"})
 _OBJECTS = (
@@ -92,7 +95,10 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     facts = project.symbols(module)
     aliases = import_aliases(facts)
     assignments = facts.nodes_of("assignment") + facts.nodes_of("augmented_assignment")
+    wanted = spellings(_LAST_NAMES, aliases)
     for call in facts.nodes_of("call"):
+        if callee_name(call) not in wanted:
+            continue  # cheap: most calls are neither a query method nor a known SQL function
         callee = _query_callee(call, aliases)
         if callee is None:
             continue

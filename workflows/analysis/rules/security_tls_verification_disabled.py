@@ -70,6 +70,7 @@ _CALLED_NAMES = frozenset(
     name.rsplit(".", 1)[-1] for name in _UNVERIFIED_CONTEXTS.keys() | _DISABLE_WARNINGS
 )
 _TLS_KEYWORDS = _VERIFY_FLAGS | {"verify", "ssl", "cert_reqs"}
+_TLS_KEYWORD_BYTES = tuple(sorted(keyword.encode() for keyword in _TLS_KEYWORDS))
 _DISABLED = "turns off TLS certificate checks, so traffic can be intercepted"
 _CONDITIONAL_PENALTY = 40
 _OWN_FIELD_PENALTY = 40
@@ -91,11 +92,22 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
             yield finding
 
 
+def _may_name_tls_keyword(module: ParsedModule, call: Node) -> bool:
+    """A byte-level pre-check: can the call's arguments hold one of `_TLS_KEYWORDS` at all?"""
+    arglist = call.child_by_field_name("arguments")
+    if arglist is None:
+        return False
+    text = module.source[arglist.start_byte : arglist.end_byte]
+    return any(keyword in text for keyword in _TLS_KEYWORD_BYTES)
+
+
 def _check_call(
     module: ParsedModule, call: Node, aliases: Mapping[str, str], wanted: frozenset[str]
 ) -> Iterator[Finding]:
-    args = arguments(call)
     method = callee_name(call)
+    if method not in wanted and not _may_name_tls_keyword(module, call):
+        return
+    args = arguments(call)
     if method not in wanted and _TLS_KEYWORDS.isdisjoint(args.keywords):
         return
     name = qualified_name(call.child_by_field_name("function"), aliases) or method
