@@ -25,6 +25,7 @@ test files get lower confidence. ``# noqa: S501`` / ``S323`` silence it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 
 from tree_sitter import Node
@@ -70,7 +71,7 @@ _CALLED_NAMES = frozenset(
     name.rsplit(".", 1)[-1] for name in _UNVERIFIED_CONTEXTS.keys() | _DISABLE_WARNINGS
 )
 _TLS_KEYWORDS = _VERIFY_FLAGS | {"verify", "ssl", "cert_reqs"}
-_TLS_KEYWORD_BYTES = tuple(sorted(keyword.encode() for keyword in _TLS_KEYWORDS))
+_TLS_KEYWORD_RE = re.compile(b"|".join(re.escape(k.encode()) for k in sorted(_TLS_KEYWORDS)))
 _DISABLED = "turns off TLS certificate checks, so traffic can be intercepted"
 _CONDITIONAL_PENALTY = 40
 _OWN_FIELD_PENALTY = 40
@@ -82,8 +83,10 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     facts = project.symbols(module)
     aliases = import_aliases(facts)
     wanted = spellings(_CALLED_NAMES, aliases)
+    keywords_anywhere = _TLS_KEYWORD_RE.search(module.source) is not None
     for call in facts.nodes_of("call"):
-        yield from _check_call(module, call, aliases, wanted)
+        if keywords_anywhere or callee_name(call) in wanted:
+            yield from _check_call(module, call, aliases, wanted)
     assignments = facts.nodes_of("assignment")
     restored = {_restore_key(a) for a in assignments if _is_restore(a)}
     for assignment in assignments:
@@ -97,8 +100,7 @@ def _may_name_tls_keyword(module: ParsedModule, call: Node) -> bool:
     arglist = call.child_by_field_name("arguments")
     if arglist is None:
         return False
-    text = module.source[arglist.start_byte : arglist.end_byte]
-    return any(keyword in text for keyword in _TLS_KEYWORD_BYTES)
+    return _TLS_KEYWORD_RE.search(module.source, arglist.start_byte, arglist.end_byte) is not None
 
 
 def _check_call(
