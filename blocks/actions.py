@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject
 
 RETRY = "cicd_retry"
 OPEN_ISSUE = "cicd_open_issue"
 REQUEST_FIX = "cicd_request_fix"
-ALL = (RETRY, OPEN_ISSUE, REQUEST_FIX)
+APPROVE = "cicd_approve"
+REJECT = "cicd_reject"
+ESCALATE = "cicd_escalate"
+CANCEL = "cicd_cancel"
+ALL = (RETRY, OPEN_ISSUE, REQUEST_FIX)  # the result buttons, in order
+DECISIONS = (APPROVE, REJECT, ESCALATE)
 
 
 def retry_button(run_id: str, *, primary: bool = False) -> ButtonElement:
@@ -27,3 +32,32 @@ def result_actions(run_id: str) -> ActionsBlock:
             ButtonElement(text="Ask for a fix", action_id=REQUEST_FIX, value=run_id),
         ],
     )
+
+
+def cancel_button(run_id: str) -> ButtonElement:
+    """Cancel a queued, running or waiting run (asks first)."""
+    return ButtonElement(
+        text="Cancel",
+        action_id=CANCEL,
+        value=run_id,
+        style="danger",
+        confirm=ConfirmObject(
+            title="Cancel this run?",
+            text="The run stops where it is; nothing it has not finished is kept.",
+            confirm="Cancel the run",
+            deny="Keep it running",
+        ),
+    )
+
+
+def approval_value(run_id: str, name: str) -> str:
+    """A button value naming the run and the approval; it survives bot restarts."""
+    return f"{run_id}|{name}"
+
+
+def parse_approval_value(value: str) -> tuple[str, str]:
+    """(run id, approval name) from `approval_value`; ValueError if it is not one."""
+    run_id, _, name = value.partition("|")
+    if not run_id or not name:
+        raise ValueError(f"not an approval button value: {value!r}")
+    return run_id, name

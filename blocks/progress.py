@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
+from blocks.actions import cancel_button
 from blocks.text import clip, duration, escape
 from workflows.snapshots import RunSnapshot, StepStatus
 
@@ -44,14 +51,21 @@ def step_lines(snapshot: RunSnapshot) -> list[str]:
     return lines
 
 
-def progress_blocks(title: str, snapshot: RunSnapshot) -> list[Block]:
-    """Blocks for the single progress message kept up to date in the thread."""
+def progress_blocks(title: str, snapshot: RunSnapshot, *, cancellable: bool = False) -> list[Block]:
+    """Blocks for the single progress message kept up to date in the thread.
+
+    With `cancellable`, an unfinished run gets a Cancel button (above the footer).
+    """
     state = STATE_WORDS.get(snapshot.state, snapshot.state.lower())
     head = f"*{escape(title)}* · {state} · {duration(snapshot.elapsed_s)}"
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=clip(head, 3000))),
         SectionBlock(text=MarkdownTextObject(text=clip("\n".join(step_lines(snapshot)), 3000))),
     ]
+    if cancellable and snapshot.run_id and not snapshot.finished:
+        blocks.append(
+            ActionsBlock(block_id="cicd_run_actions", elements=[cancel_button(snapshot.run_id)])
+        )
     footer = f"Prefect run `{escape(snapshot.run_name or snapshot.run_id)}`"
     if snapshot.message and not snapshot.succeeded:
         footer += f" · {escape(clip(snapshot.message, 300))}"

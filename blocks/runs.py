@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from slack_sdk.models.blocks import ActionsBlock, Block, MarkdownTextObject, SectionBlock
 
 from blocks.actions import retry_button
 from blocks.text import clip, escape
+
+_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]+)&gt;")
 
 
 def parent_text(title: str, user_id: str) -> str:
@@ -25,3 +29,14 @@ def failure_blocks(title: str, reason: str, run_id: str | None) -> list[Block]:
     if run_id:
         blocks.append(ActionsBlock(elements=[retry_button(run_id, primary=True)]))
     return blocks
+
+
+def cancelled_blocks(title: str, reason: str, run_id: str) -> list[Block]:
+    """A cancelled run (who cancelled it), with a Re-run button."""
+    # The reason names who cancelled (`<@U…>`): keep that mention, escape everything else.
+    safe = _MENTION.sub(r"<@\1>", escape(clip(reason, 2500)))
+    text = f"🛑 *{escape(title)}* was cancelled: {safe}"
+    return [
+        SectionBlock(text=MarkdownTextObject(text=text)),
+        ActionsBlock(elements=[retry_button(run_id, primary=True)]),
+    ]

@@ -65,6 +65,8 @@ class ThreadProgress:
         *,
         min_interval_s: float = 1.0,
         heartbeat_s: float = 5.0,
+        cancellable: bool = False,
+        ts: str | None = None,
     ) -> None:
         self.client = client
         self.channel = channel
@@ -72,7 +74,8 @@ class ThreadProgress:
         self.title = title
         self.min_interval_s = min_interval_s
         self.heartbeat_s = heartbeat_s
-        self.ts: str | None = None
+        self.cancellable = cancellable
+        self.ts: str | None = ts  # given when a restarted bot takes over a message
         self._last_sent = 0.0
         self._last_fingerprint: tuple[object, ...] | None = None
         self._blocked_until = 0.0
@@ -95,6 +98,8 @@ class ThreadProgress:
         """Send `snapshot` if it is due; a final snapshot is always sent. True if sent."""
         now = time.monotonic()
         changed = snapshot.fingerprint() != self._last_fingerprint
+        if not changed and snapshot.state == "PAUSED" and not final:
+            return False  # no clock ticking for hours while people decide
         due = now - self._last_sent >= (self.min_interval_s if changed else self.heartbeat_s)
         if not final and (not due or now < self._blocked_until):
             return False
@@ -136,4 +141,4 @@ class ThreadProgress:
         self.updates_sent += 1
 
     def _blocks(self, snapshot: RunSnapshot) -> list[Block]:
-        return progress_blocks(self.title, snapshot)
+        return progress_blocks(self.title, snapshot, cancellable=self.cancellable)

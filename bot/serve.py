@@ -69,9 +69,7 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
     from bot.app import build_app
     from bot.launcher import Launcher
     from bot.server import build_web_app
-    from bot.services import BotServices
     from bot.slack_auth import verify_bot_token
-    from bot.slack_runs import SlackRuns
     from workflows.registry import flow_specs
 
     assert config.slack_bot_token is not None
@@ -81,7 +79,7 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
     auth = await verify_bot_token(client)
     specs = flow_specs()
     launcher = Launcher(specs)
-    services = BotServices(config=config, runs=SlackRuns(client, launcher, specs))
+    services = _services(config, client, launcher, specs)
     app = build_app(services, client, auth)
     started = time.monotonic()
     state: dict[str, Any] = {"prefect": "starting", "error": None}
@@ -125,15 +123,47 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
     prefect_task = asyncio.create_task(
         _bring_up_prefect(config, embedded, launcher, specs, state, stop, install_signal_handlers)
     )
+    approvals_task = asyncio.create_task(_watch_approvals(services))
     await stop.wait()
     log.info("shutting down")
     if socket_handler is not None:
         await socket_handler.close_async()
+    approvals_task.cancel()
     await services.runs.drain()
     prefect_task.cancel()
-    await asyncio.gather(prefect_task, return_exceptions=True)
+    await asyncio.gather(prefect_task, approvals_task, return_exceptions=True)
     await runner.cleanup()
     return 1 if state["error"] else 0
+
+
+def _services(config: OrchestrationConfig, client: Any, launcher: Any, specs: Any) -> Any:
+    """The listeners' services: runs, rights, approvals (Prefect is imported by now)."""
+    from bot.approvals import ApprovalDesk
+    from bot.directory import SlackDirectory
+    from bot.escalation import Notifier
+    from bot.run_control import RunControl
+    from bot.services import BotServices
+    from bot.slack_runs import SlackRuns
+
+    directory = SlackDirectory(client)
+    control = RunControl(config, directory, specs)
+    desk = ApprovalDesk(client, config, directory, Notifier(client, directory, config))
+    control.desk = desk
+    runs = SlackRuns(client, launcher, specs, control=control)
+    return BotServices(config=config, runs=runs, approvals=desk, control=control)
+
+
+async def _watch_approvals(services: Any) -> None:
+    """Once Prefect is ready: follow unfinished Slack runs again, then run the escalation loop."""
+    from bot.escalation import EscalationLoop
+
+    await services.runs.launcher.ready.wait()
+    try:
+        await services.runs.adopt()
+    except Exception:
+        log.exception("could not pick up unfinished runs after the restart")
+    loop = EscalationLoop(services.approvals, every_s=services.config.approval_poll_seconds)
+    await loop.run()
 
 
 async def _socket_mode_handler(app: Any, app_token: str) -> Any:

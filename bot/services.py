@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.slack_runs import SlackRuns
 from workflows.checkout import is_remote, redact
 from workflows.config import OrchestrationConfig
 
+if TYPE_CHECKING:
+    from bot.approvals import ApprovalDesk
+    from bot.run_control import RunControl
+
 
 @dataclass
 class BotServices:
-    """Configuration and the run service shared by every listener."""
+    """Configuration, the run service, approvals and rights, shared by every listener."""
 
     config: OrchestrationConfig
     runs: SlackRuns
+    approvals: ApprovalDesk | None = None
+    control: RunControl | None = None
 
     @property
     def local_repo(self) -> Path | None:

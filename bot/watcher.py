@@ -19,6 +19,7 @@ from prefect.client.schemas.filters import (
 )
 from prefect.client.schemas.objects import FlowRun, TaskRun
 
+from workflows.approvals import APPROVAL_STEP
 from workflows.registry import FlowSpec
 from workflows.snapshots import RunSnapshot, StepStatus, StepView
 
@@ -54,7 +55,9 @@ class RunWatcher:
                 yield snapshot
                 if snapshot.finished:
                     return
-                await asyncio.sleep(self.poll_s)
+                # A run waiting for people changes slowly; no need to ask twice a second.
+                paused = snapshot.state == "PAUSED"
+                await asyncio.sleep(max(self.poll_s, PAUSED_POLL_S) if paused else self.poll_s)
 
     async def snapshot(self, client: PrefectClient) -> RunSnapshot:
         """Read the run, its task runs and its progress artifacts once."""
@@ -66,6 +69,8 @@ class RunWatcher:
         progress = await self._progress_details(client)
         steps = [self._step(key, label, task_runs, progress) for key, label in self.spec.steps]
         state = flow_run.state
+        if state is not None and state.is_paused():
+            steps = [_waiting(step) for step in steps]
         return RunSnapshot(
             run_id=str(self.run_id),
             run_name=flow_run.name,
@@ -112,6 +117,16 @@ class RunWatcher:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+PAUSED_POLL_S = 2.0
+
+
+def _waiting(step: StepView) -> StepView:
+    """While the run is paused, its approval step is the one running."""
+    if step.key == APPROVAL_STEP and step.status is StepStatus.PENDING:
+        return step.model_copy(
+            update={"status": StepStatus.RUNNING, "detail": "waiting for a decision"}
+        )
+    return step
 
 
 def _elapsed(flow_run: FlowRun) -> float:

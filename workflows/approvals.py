@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from workflows.models import RunOrigin
 
 DEFAULT_NAME = "change"
+APPROVAL_STEP = "approval"  # the task a flow runs after the decision; a step in progress views
 GRACE = timedelta(minutes=10)  # Prefect's own timeout comes this long after the policy's
 Risk = Literal["low", "medium", "high"]
 

@@ -10,6 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from blocks import actions as ids
+from bot.actions import approvals
 from bot.launcher import LaunchError
 from bot.services import BotServices
 
@@ -22,7 +23,7 @@ NOT_YET = {
 
 
 def register(app: AsyncApp, services: BotServices) -> None:
-    """Listen for the result buttons."""
+    """Listen for the result buttons, and the approval and cancel buttons."""
 
     async def on_retry(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
@@ -56,3 +57,4 @@ def register(app: AsyncApp, services: BotServices) -> None:
     app.action(ids.RETRY)(on_retry)
     for action_id in NOT_YET:
         app.action(action_id)(on_not_yet)
+    approvals.register(app, services)

@@ -1,0 +1,501 @@
+"""`ApprovalDesk`: approval requests in Slack. It posts what a paused run waits for, checks
+each click against the policy, lets exactly one decision through, escalates, and closes.
+
+Nothing here lives only in memory. The request, the message's place, the levels reached and
+the decision are flow-run inputs of the run itself (see `workflows.approvals`), so buttons
+keep working across bot restarts. Within one bot a lock per run orders the clicks; across
+replicas the create-only decision key does: whoever writes it first decides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from prefect.client.orchestration import PrefectClient, get_client
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+)
+from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.client.schemas.responses import SetStateStatus
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from blocks.approvals import Closed, Waiting, approval_blocks, approval_text, slack_date, who_text
+from blocks.text import duration
+from bot.directory import SlackDirectory
+from bot.escalation import Notifier
+from bot.progress import call_slack
+from workflows import audit
+from workflows.access import Rules, escalation_state, may_decide, may_escalate
+from workflows.approvals import (
+    TIMEOUT,
+    ApprovalRequest,
+    Decided,
+    approval_name,
+    claim,
+    decision_key,
+    level_key,
+    message_key,
+    pause_key,
+    read_values,
+    request_key,
+)
+from workflows.audit import AuditKind, AuditRecord
+from workflows.config import OrchestrationConfig
+
+log = logging.getLogger(__name__)
+Decision = Literal["approve", "reject"]
+
+
+@dataclass
+class Pending:
+    """One approval of one run, as stored with the run."""
+
+    run: FlowRun
+    name: str
+    request: ApprovalRequest
+    decided: Decided | None = None
+    message: dict[str, Any] | None = None
+    reached: dict[int, datetime] = field(default_factory=dict)
+
+    @property
+    def run_id(self) -> str:
+        """The flow run id."""
+        return str(self.run.id)
+
+    @property
+    def paused(self) -> bool:
+        """True while the run waits for this approval."""
+        state = self.run.state
+        return (
+            state is not None
+            and state.type is StateType.PAUSED
+            and state.state_details.pause_key == pause_key(self.name)
+        )
+
+    @property
+    def requested_at(self) -> datetime:
+        """When the flow asked."""
+        if self.request.requested_at is not None:
+            return self.request.requested_at
+        state = self.run.state
+        return state.timestamp if state is not None else datetime.now(UTC)
+
+    @property
+    def thread(self) -> tuple[str, str] | None:
+        """(channel, thread ts) of the approval message."""
+        if not self.message:
+            return None
+        return self.message["channel"], self.message.get("thread_ts") or self.message["ts"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ApprovalDesk:
+    """Approval requests: post, decide, escalate, time out, close."""
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        config: OrchestrationConfig,
+        directory: SlackDirectory,
+        notifier: Notifier,
+    ) -> None:
+        self.client = client
+        self.config = config
+        self.policy = config.access_policy
+        self.directory = directory
+        self.notifier = notifier
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._unroutable: set[str] = set()
+
+    def lock(self, run_id: str) -> asyncio.Lock:
+        """The lock that orders everything done to one run's approvals in this process."""
+        return self._locks.setdefault(run_id, asyncio.Lock())
+
+    # -- reading ------------------------------------------------------------------------------
+
+    async def load(
+        self, client: PrefectClient, run_id: str, name: str | None = None
+    ) -> Pending | None:
+        """The run's approval `name` (default: the one it is paused on), or None."""
+        run = await client.read_flow_run(UUID(run_id))
+        if name is None:
+            state = run.state
+            name = approval_name(state.state_details.pause_key if state else None)
+            if name is None:
+                return None
+        values = await read_values(client, run.id, f"cicd-{name}-")
+        stored = values.get(request_key(name))
+        if stored is None:
+            return None
+        pending = Pending(run=run, name=name, request=ApprovalRequest.model_validate(stored))
+        if (decided := values.get(decision_key(name))) is not None:
+            pending.decided = Decided.model_validate(decided)
+        pending.message = values.get(message_key(name))
+        prefix = f"cicd-{name}-level-"
+        for key, value in values.items():
+            if key.startswith(prefix) and key.removeprefix(prefix).isdigit():
+                pending.reached[int(key.removeprefix(prefix))] = datetime.fromisoformat(
+                    value["since"]
+                )
+        return pending
+
+    def rules(self, pending: Pending) -> Rules:
+        """The policy for the run's workflow type."""
+        return self.policy.rules(pending.request.workflow)
+
+    def status(self, pending: Pending, rules: Rules, note: str = "") -> Waiting | Closed:
+        """What the message should show now."""
+        decided = pending.decided
+        if decided is not None:
+            outcome = "approved" if decided.decision == "approve" else "rejected"
+            if decided.who == TIMEOUT:
+                outcome = "timed_out"
+            return Closed(outcome, decided.who, decided.at, note or decided.comment)
+        state = escalation_state(rules, pending.requested_at, pending.reached, _now())
+        following = state.level + 1
+        return Waiting(
+            level=state.level,
+            levels=len(rules.levels),
+            deciders=rules.deciders(state.level),
+            next_at=state.next_due,
+            next_notify=rules.levels[following].notify if following < len(rules.levels) else None,
+        )
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    async def scan(self) -> None:
+        """Look at every run paused for an approval once."""
+        async with get_client() as client:
+            runs = await client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(
+                    state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))
+                ),
+                limit=200,
+            )
+        for run in runs:
+            name = approval_name(run.state.state_details.pause_key if run.state else None)
+            if name is not None:
+                try:
+                    await self.tick(str(run.id), name)
+                except Exception:
+                    log.exception("approval of run %s (%s) not handled", run.id, run.name)
+
+    async def tick(self, run_id: str, name: str | None = None) -> None:
+        """Post the request if nobody has, then escalate or time out as the policy says."""
+        async with self.lock(run_id), get_client() as client:
+            pending = await self.load(client, run_id, name)
+            if pending is None or not pending.paused:
+                return
+            if pending.decided is not None:  # decided, but the run was never resumed
+                await self._resume(client, pending)
+                return
+            rules = self.rules(pending)
+            if pending.message is None:
+                await self._post(client, pending, rules)
+                if pending.message is None:
+                    return
+            state = escalation_state(rules, pending.requested_at, pending.reached, _now())
+            if state.timed_out:
+                await self._time_out(client, pending, rules)
+            elif state.due_level is not None and state.next_due is not None:
+                await self._escalate(client, pending, rules, state.due_level, state.next_due, None)
+
+    # -- clicks -------------------------------------------------------------------------------
+
+    async def decide(self, run_id: str, name: str, user: str, decision: Decision) -> str | None:
+        """Approve or reject for `user`; returns what to tell them privately, if anything."""
+        async with self.lock(run_id), get_client() as client:
+            pending = await self.load(client, run_id, name)
+            if pending is None:
+                return "I can't find that approval request any more; the run may have been deleted."
+            refusal = await self._closed_reason(pending)
+            if refusal:
+                return refusal
+            rules = self.rules(pending)
+            level = escalation_state(rules, pending.requested_at, pending.reached, _now()).level
+            groups = await self.directory.groups_of(user, rules.groups())
+            verdict = may_decide(rules, user, pending.request.requested_by, level, groups)
+            verb = "approve" if decision == "approve" else "reject"
+            if not verdict.allowed:
+                await self._audit(
+                    client,
+                    pending,
+                    AuditKind.DENIED,
+                    user,
+                    f"tried to {verb} “{pending.request.title}” without the right",
+                )
+                return f"⛔ {verdict.reason} Nothing was changed."
+            decided = Decided(
+                decision=decision,
+                who=user,
+                at=_now(),
+                permalink=(pending.message or {}).get("permalink"),
+            )
+            if not await claim(
+                client, pending.run.id, decision_key(name), decided.model_dump(mode="json")
+            ):
+                again = await self.load(client, run_id, name)
+                return await self._closed_reason(again) if again else None
+            pending.decided = decided
+            await self._render(pending, rules)
+            problem = await self._resume(client, pending)
+            kind = AuditKind.APPROVED if decision == "approve" else AuditKind.REJECTED
+            what = f"{kind.value} “{pending.request.title}” ({pending.request.summary})"
+            await self._audit(client, pending, kind, user, what, level=level + 1)
+            mark = "✅ Approved" if decision == "approve" else "❌ Rejected"
+            follow = "the run continues" if decision == "approve" else "nothing will be changed"
+            await self._reply(pending, f"{mark} by <@{user}>; {follow}.")
+            return f"⚠️ {problem}" if problem else None
+
+    async def escalate(self, run_id: str, name: str, user: str) -> str | None:
+        """Move the request to its next level now, for `user`."""
+        async with self.lock(run_id), get_client() as client:
+            pending = await self.load(client, run_id, name)
+            if pending is None:
+                return "I can't find that approval request any more; the run may have been deleted."
+            refusal = await self._closed_reason(pending)
+            if refusal:
+                return refusal
+            rules = self.rules(pending)
+            state = escalation_state(rules, pending.requested_at, pending.reached, _now())
+            groups = await self.directory.groups_of(user, rules.groups())
+            verdict = may_escalate(rules, user, pending.request.requested_by, state.level, groups)
+            if not verdict.allowed:
+                what = f"tried to escalate “{pending.request.title}” without the right"
+                await self._audit(client, pending, AuditKind.DENIED, user, what)
+                return f"⛔ {verdict.reason} Nothing was changed."
+            following = state.level + 1
+            if following >= len(rules.levels):
+                when = slack_date(state.next_due) if state.next_due else "at its timeout"
+                return (
+                    "This request is already at its last escalation level; if nobody decides "
+                    f"it is rejected {when}."
+                )
+            if not await self._escalate(client, pending, rules, following, _now(), user):
+                return "Someone escalated this request a moment ago."
+            return None
+
+    async def close(self, run_id: str, outcome: str, who: str, note: str = "") -> None:
+        """Show an open request as closed (e.g. its run was cancelled); buttons go away."""
+        async with self.lock(run_id), get_client() as client:
+            pending = await self.load(client, run_id)
+            if pending is None or pending.message is None or pending.decided is not None:
+                return
+            await self._update(pending, Closed(outcome, who, _now(), note))
+
+    # -- steps --------------------------------------------------------------------------------
+
+    async def _closed_reason(self, pending: Pending) -> str | None:
+        """Why a click can do nothing now (already decided, run gone on); None if it can."""
+        decided = pending.decided
+        rules = self.rules(pending)
+        if decided is not None:
+            await self._render(pending, rules)  # make sure the buttons are gone
+            if decided.who == TIMEOUT:
+                return f"Already rejected: nobody decided in time ({slack_date(decided.at)})."
+            verb = "approved" if decided.decision == "approve" else "rejected"
+            return f"Already {verb} by {who_text(decided.who)} {slack_date(decided.at)}."
+        if not pending.paused:
+            state = pending.run.state
+            words = (state.name or state.type.value).lower() if state else "gone"
+            await self._update(pending, Closed("gone", None, _now(), f"the run is {words}"))
+            return f"This run is no longer waiting for approval: it is {words}."
+        return None
+
+    async def _post(self, client: PrefectClient, pending: Pending, rules: Rules) -> None:
+        """Post the request in the run's thread (or the approval channel) and claim it."""
+        origin = pending.request.origin
+        if origin is not None and origin.channel:
+            channel, thread_ts = origin.channel, origin.thread_ts
+        elif self.policy.approval_channel:
+            channel, thread_ts = self.policy.approval_channel, None
+        else:
+            if pending.run_id not in self._unroutable:
+                self._unroutable.add(pending.run_id)
+                log.warning(
+                    "run %s waits for approval but was not started from Slack; set "
+                    "access_policy.approval_channel to have its request posted",
+                    pending.run.name,
+                )
+            return
+        status = self.status(pending, rules)
+        first = rules.levels[0].notify.mentions()
+        text = approval_text(pending.request, status) + (f" {first}" if first else "")
+        blocks = approval_blocks(pending.request, pending.run_id, pending.run.name, status)
+        try:
+            posted = await call_slack(
+                self.client.chat_postMessage,
+                channel=channel,
+                thread_ts=thread_ts,
+                text=text,
+                blocks=blocks,
+            )
+        except SlackApiError as exc:
+            log.error("approval request of %s not posted: %s", pending.run.name, exc)
+            return
+        ts = posted["ts"]
+        where = {
+            "channel": posted["channel"],
+            "ts": ts,
+            "thread_ts": thread_ts,
+            "permalink": await self._permalink(posted["channel"], ts),
+        }
+        if not await claim(client, pending.run.id, message_key(pending.name), where):
+            await call_slack(self.client.chat_delete, channel=posted["channel"], ts=ts)
+            return
+        pending.message = where
+        start = {"since": pending.requested_at.isoformat(), "by": None}
+        if await claim(client, pending.run.id, level_key(pending.name, 0), start):
+            pending.reached[0] = pending.requested_at
+            await self._notify(pending, rules, 0, None)
+        what = f"asked for approval of “{pending.request.title}” ({pending.request.summary})"
+        actor = pending.request.requested_by or audit.SYSTEM
+        await self._audit(client, pending, AuditKind.REQUESTED, actor, what, level=1)
+
+    async def _escalate(
+        self,
+        client: PrefectClient,
+        pending: Pending,
+        rules: Rules,
+        level: int,
+        since: datetime,
+        by: str | None,
+    ) -> bool:
+        """Record and announce `level`; False if it had been recorded already."""
+        entry = {"since": since.isoformat(), "by": by, "notified_at": _now().isoformat()}
+        if not await claim(client, pending.run.id, level_key(pending.name, level), entry):
+            return False
+        pending.reached[level] = since
+        done = await self._notify(pending, rules, level, by)
+        await self._render(pending, rules)
+        who = rules.levels[level].notify.mentions() or "nobody named"
+        what = f"escalated “{pending.request.title}” to level {level + 1} ({who})"
+        if done:
+            what += f": {', '.join(done)}"
+        await self._audit(
+            client, pending, AuditKind.ESCALATED, by or audit.SYSTEM, what, level=level + 1
+        )
+        return True
+
+    async def _notify(
+        self, pending: Pending, rules: Rules, level: int, by: str | None
+    ) -> list[str]:
+        thread = pending.thread
+        if thread is None:
+            return []
+        return await self.notifier.notify(
+            pending.request,
+            level,
+            rules.levels[level].notify,
+            channel=thread[0],
+            thread_ts=thread[1],
+            permalink=(pending.message or {}).get("permalink"),
+            by=by,
+        )
+
+    async def _time_out(self, client: PrefectClient, pending: Pending, rules: Rules) -> None:
+        """Nobody decided after the last level: reject, and say so."""
+        waited = duration(rules.total_wait.total_seconds())
+        levels = len(rules.levels)
+        comment = f"nobody decided within {waited} ({levels} level{'s' if levels != 1 else ''})"
+        decided = Decided(decision="reject", who=TIMEOUT, at=_now(), comment=comment)
+        if not await claim(
+            client, pending.run.id, decision_key(pending.name), decided.model_dump(mode="json")
+        ):
+            return
+        pending.decided = decided
+        await self._render(pending, rules)
+        await self._resume(client, pending)
+        await self._reply(pending, f"⌛ Rejected: {comment}. Nothing will be changed.")
+        what = f"rejected “{pending.request.title}” by timeout: {comment}"
+        await self._audit(client, pending, AuditKind.TIMED_OUT, audit.SYSTEM, what, level=levels)
+
+    async def _resume(self, client: PrefectClient, pending: Pending) -> str | None:
+        """Hand the decision to the run; a problem is shown on the message and returned."""
+        assert pending.decided is not None
+        problem = None
+        try:
+            result = await client.resume_flow_run(
+                pending.run.id, run_input=pending.decided.as_input()
+            )
+            if result.status is not SetStateStatus.ACCEPT:
+                reason = getattr(result.details, "reason", None) or result.status.value
+                problem = f"the run could not be resumed: {reason}"
+        except Exception as exc:
+            problem = f"the run could not be resumed: {exc}"
+        if problem:
+            log.error("run %s: %s", pending.run.name, problem)
+            await self._render(pending, self.rules(pending), note=problem)
+        return problem
+
+    async def _render(self, pending: Pending, rules: Rules, note: str = "") -> None:
+        await self._update(pending, self.status(pending, rules, note))
+
+    async def _update(self, pending: Pending, status: Waiting | Closed) -> None:
+        if not pending.message:
+            return
+        try:
+            await call_slack(
+                self.client.chat_update,
+                channel=pending.message["channel"],
+                ts=pending.message["ts"],
+                text=approval_text(pending.request, status),
+                blocks=approval_blocks(pending.request, pending.run_id, pending.run.name, status),
+            )
+        except SlackApiError as exc:
+            log.warning("approval message of %s not updated: %s", pending.run.name, exc)
+
+    async def _reply(self, pending: Pending, text: str) -> None:
+        thread = pending.thread
+        if thread is None:
+            return
+        try:
+            await call_slack(
+                self.client.chat_postMessage, channel=thread[0], thread_ts=thread[1], text=text
+            )
+        except SlackApiError as exc:
+            log.warning("thread reply not posted: %s", exc.response.get("error"))
+
+    async def _permalink(self, channel: str, ts: str) -> str | None:
+        try:
+            response = await call_slack(
+                self.client.chat_getPermalink, channel=channel, message_ts=ts
+            )
+        except SlackApiError:
+            return None
+        return response.get("permalink")
+
+    async def _audit(
+        self,
+        client: PrefectClient,
+        pending: Pending,
+        kind: AuditKind,
+        actor: str,
+        what: str,
+        *,
+        level: int | None = None,
+    ) -> None:
+        message = pending.message or {}
+        entry = AuditRecord(
+            kind=kind,
+            actor=actor,
+            what=what,
+            run_id=pending.run_id,
+            run_name=pending.run.name,
+            workflow=pending.request.workflow,
+            channel=message.get("channel"),
+            permalink=message.get("permalink"),
+            level=level,
+        )
+        await audit.record(client, self.config.cicd_data_dir, entry)

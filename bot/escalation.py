@@ -1,0 +1,126 @@
+"""Escalation: telling a level (thread mention, DMs, Linear priority) and the loop that moves
+waiting requests along their policy.
+
+The loop keeps no timers of its own: every `approval_poll_seconds` it reads the paused runs
+from Prefect and lets the desk derive each one's level from the pause time, the policy and the
+levels already recorded with the run. A bot that restarts (or a second replica) picks up
+exactly where the last one was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from blocks.approvals import direct_text, escalation_text
+from bot.directory import SlackDirectory
+from bot.progress import call_slack
+from workflows.access import Principals
+from workflows.approvals import ApprovalRequest
+from workflows.config import OrchestrationConfig
+
+if TYPE_CHECKING:
+    from bot.approvals import ApprovalDesk
+
+log = logging.getLogger(__name__)
+MAX_DIRECT_MESSAGES = 25  # a huge group gets the thread mention, not hundreds of DMs
+
+
+def linear_priority(level: int) -> int:
+    """Linear priority for escalation `level` (1 = the first escalation): High, then Urgent."""
+    return 2 if level <= 1 else 1
+
+
+class Notifier:
+    """Tells the people of one escalation level, by every channel we have."""
+
+    def __init__(
+        self, client: AsyncWebClient, directory: SlackDirectory, config: OrchestrationConfig
+    ) -> None:
+        self.client = client
+        self.directory = directory
+        self.config = config
+
+    async def notify(
+        self,
+        request: ApprovalRequest,
+        level: int,
+        notify: Principals,
+        *,
+        channel: str,
+        thread_ts: str,
+        permalink: str | None,
+        by: str | None,
+    ) -> list[str]:
+        """Mention in the thread (not for level 0: the request itself mentions them), DM each
+        person, raise the Linear issue's priority on escalation. Returns what was done."""
+        done: list[str] = []
+        if level > 0:
+            text = escalation_text(level, notify, permalink, by)
+            try:
+                await call_slack(
+                    self.client.chat_postMessage, channel=channel, thread_ts=thread_ts, text=text
+                )
+                done.append("mentioned in the thread")
+            except SlackApiError as exc:
+                log.warning("escalation reply not posted: %s", exc.response.get("error"))
+        people = await self.directory.people(notify.users, notify.groups)
+        sent = 0
+        for user in people[:MAX_DIRECT_MESSAGES]:
+            try:
+                await call_slack(
+                    self.client.chat_postMessage,
+                    channel=user,
+                    text=direct_text(request, level, permalink),
+                )
+                sent += 1
+            except SlackApiError as exc:
+                log.warning("DM to %s not sent: %s", user, exc.response.get("error"))
+        if sent:
+            done.append(f"{sent} DM{'s' if sent != 1 else ''}")
+        if level > 0 and request.linear_issue:
+            raised = await asyncio.to_thread(self._raise_priority, request.linear_issue, level)
+            if raised:
+                done.append(raised)
+        return done
+
+    def _raise_priority(self, issue: str, level: int) -> str | None:
+        """Raise (never lower) the issue's priority; a Linear problem is logged, not fatal."""
+        from workflows.integrations.linear import Linear, linear_configured
+
+        if not linear_configured(self.config):
+            return None
+        wanted = linear_priority(level)
+        try:
+            with Linear.from_config(self.config) as linear:
+                found = linear.issue(issue)
+                if found.priority != 0 and found.priority <= wanted:
+                    return None
+                linear.set_priority(found.id, wanted)
+        except Exception as exc:
+            log.warning("Linear issue %s priority not raised: %s", issue, exc)
+            return None
+        return f"Linear {issue} priority raised to {'high' if wanted == 2 else 'urgent'}"
+
+
+class EscalationLoop:
+    """Every few seconds: post new requests, escalate due levels, reject what timed out."""
+
+    def __init__(self, desk: ApprovalDesk, *, every_s: float) -> None:
+        self.desk = desk
+        self.every_s = every_s
+
+    async def run(self) -> None:
+        """Until cancelled; one bad run never stops the others."""
+        while True:
+            try:
+                await self.desk.scan()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("approval scan failed; trying again in %.0f s", self.every_s)
+            await asyncio.sleep(self.every_s)
