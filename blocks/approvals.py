@@ -62,7 +62,7 @@ def who_text(who: str | None) -> str:
     """`<@U0003>` for a person; the timeout and the system in words."""
     if not who:
         return "someone"
-    if who in ("timeout", "system"):
+    if who in ("timeout", "system", "policy"):
         return f"the {who}"
     return f"<@{who}>"
 

@@ -44,6 +44,7 @@ from workflows.approvals import (
     level_key,
     message_key,
     pause_key,
+    read_value,
     read_values,
     request_key,
 )
@@ -64,6 +65,7 @@ class Pending:
     decided: Decided | None = None
     message: dict[str, Any] | None = None
     reached: dict[int, datetime] = field(default_factory=dict)
+    copies: list[dict[str, Any]] = field(default_factory=list)  # other messages of the request
 
     @property
     def run_id(self) -> str:
@@ -213,12 +215,23 @@ class ApprovalDesk:
 
     # -- clicks -------------------------------------------------------------------------------
 
-    async def decide(self, run_id: str, name: str, user: str, decision: Decision) -> str | None:
-        """Approve or reject for `user`; returns what to tell them privately, if anything."""
+    async def decide(
+        self,
+        run_id: str,
+        name: str,
+        user: str,
+        decision: Decision,
+        clicked: tuple[str, str] | None = None,
+    ) -> str | None:
+        """Approve or reject for `user`; returns what to tell them privately, if anything.
+
+        `clicked` is the (channel, ts) of the message whose button was pressed.
+        """
         async with self.lock(run_id), get_client() as client:
             pending = await self.load(client, run_id, name)
             if pending is None:
                 return "I can't find that approval request any more; the run may have been deleted."
+            await self._adopt_message(client, pending, clicked)
             refusal = await self._closed_reason(pending)
             if refusal:
                 return refusal
@@ -258,12 +271,15 @@ class ApprovalDesk:
             await self._reply(pending, f"{mark} by <@{user}>; {follow}.")
             return f"⚠️ {problem}" if problem else None
 
-    async def escalate(self, run_id: str, name: str, user: str) -> str | None:
+    async def escalate(
+        self, run_id: str, name: str, user: str, clicked: tuple[str, str] | None = None
+    ) -> str | None:
         """Move the request to its next level now, for `user`."""
         async with self.lock(run_id), get_client() as client:
             pending = await self.load(client, run_id, name)
             if pending is None:
                 return "I can't find that approval request any more; the run may have been deleted."
+            await self._adopt_message(client, pending, clicked)
             refusal = await self._closed_reason(pending)
             if refusal:
                 return refusal
@@ -289,12 +305,41 @@ class ApprovalDesk:
     async def close(self, run_id: str, outcome: str, who: str, note: str = "") -> None:
         """Show an open request as closed (e.g. its run was cancelled); buttons go away."""
         async with self.lock(run_id), get_client() as client:
-            pending = await self.load(client, run_id)
-            if pending is None or pending.message is None or pending.decided is not None:
-                return
-            await self._update(pending, Closed(outcome, who, _now(), note))
+            stored = await read_values(client, UUID(run_id), "cicd-")
+            names = [k[len("cicd-") : -len("-request")] for k in stored if k.endswith("-request")]
+            for name in names:
+                pending = await self.load(client, run_id, name)
+                if pending is None or pending.message is None or pending.decided is not None:
+                    continue
+                await self._update(pending, Closed(outcome, who, _now(), note))
 
     # -- steps --------------------------------------------------------------------------------
+
+    async def _adopt_message(
+        self, client: PrefectClient, pending: Pending, clicked: tuple[str, str] | None
+    ) -> None:
+        """Know every copy of the request a person clicked on.
+
+        A bot stopped between posting a request and recording where has left a message nobody
+        recorded: the click says where it is. Another copy (posted again later) is remembered
+        too, so that closing the request takes the buttons off both.
+        """
+        if clicked is None:
+            return
+        channel, ts = clicked
+        if pending.message is None:
+            where = {
+                "channel": channel,
+                "ts": ts,
+                "thread_ts": pending.request.origin.thread_ts if pending.request.origin else None,
+                "permalink": await self._permalink(channel, ts),
+            }
+            if await claim(client, pending.run.id, message_key(pending.name), where):
+                pending.message = where
+                return
+            pending.message = await read_value(client, pending.run.id, message_key(pending.name))
+        if pending.message is not None and pending.message.get("ts") != ts:
+            pending.copies.append({"channel": channel, "ts": ts})
 
     async def _closed_reason(self, pending: Pending) -> str | None:
         """Why a click can do nothing now (already decided, run gone on); None if it can."""
@@ -445,16 +490,18 @@ class ApprovalDesk:
     async def _update(self, pending: Pending, status: Waiting | Closed) -> None:
         if not pending.message:
             return
-        try:
-            await call_slack(
-                self.client.chat_update,
-                channel=pending.message["channel"],
-                ts=pending.message["ts"],
-                text=approval_text(pending.request, status),
-                blocks=approval_blocks(pending.request, pending.run_id, pending.run.name, status),
-            )
-        except SlackApiError as exc:
-            log.warning("approval message of %s not updated: %s", pending.run.name, exc)
+        blocks = approval_blocks(pending.request, pending.run_id, pending.run.name, status)
+        for message in [pending.message, *pending.copies]:
+            try:
+                await call_slack(
+                    self.client.chat_update,
+                    channel=message["channel"],
+                    ts=message["ts"],
+                    text=approval_text(pending.request, status),
+                    blocks=blocks,
+                )
+            except SlackApiError as exc:
+                log.warning("approval message of %s not updated: %s", pending.run.name, exc)
 
     async def _reply(self, pending: Pending, text: str) -> None:
         thread = pending.thread

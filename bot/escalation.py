@@ -10,6 +10,7 @@ exactly where the last one was.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -113,14 +114,18 @@ class EscalationLoop:
     def __init__(self, desk: ApprovalDesk, *, every_s: float) -> None:
         self.desk = desk
         self.every_s = every_s
+        self._stop = asyncio.Event()
+
+    def stop(self) -> None:
+        """Finish the scan under way (a request half posted is worse than a late stop), then end."""
+        self._stop.set()
 
     async def run(self) -> None:
-        """Until cancelled; one bad run never stops the others."""
-        while True:
+        """Until stopped; one bad run never stops the others."""
+        while not self._stop.is_set():
             try:
                 await self.desk.scan()
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("approval scan failed; trying again in %.0f s", self.every_s)
-            await asyncio.sleep(self.every_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.every_s)

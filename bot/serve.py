@@ -123,11 +123,17 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
     prefect_task = asyncio.create_task(
         _bring_up_prefect(config, embedded, launcher, specs, state, stop, install_signal_handlers)
     )
-    approvals_task = asyncio.create_task(_watch_approvals(services))
+    from bot.escalation import EscalationLoop
+
+    escalation = EscalationLoop(services.approvals, every_s=config.approval_poll_seconds)
+    approvals_task = asyncio.create_task(_watch_approvals(services, escalation))
     await stop.wait()
     log.info("shutting down")
     if socket_handler is not None:
         await socket_handler.close_async()
+    escalation.stop()
+    if launcher.ready.is_set():  # else it is still waiting for Prefect: nothing to finish
+        await asyncio.wait([approvals_task], timeout=10)
     approvals_task.cancel()
     await services.runs.drain()
     prefect_task.cancel()
@@ -153,17 +159,14 @@ def _services(config: OrchestrationConfig, client: Any, launcher: Any, specs: An
     return BotServices(config=config, runs=runs, approvals=desk, control=control)
 
 
-async def _watch_approvals(services: Any) -> None:
+async def _watch_approvals(services: Any, escalation: Any) -> None:
     """Once Prefect is ready: follow unfinished Slack runs again, then run the escalation loop."""
-    from bot.escalation import EscalationLoop
-
     await services.runs.launcher.ready.wait()
     try:
         await services.runs.adopt()
     except Exception:
         log.exception("could not pick up unfinished runs after the restart")
-    loop = EscalationLoop(services.approvals, every_s=services.config.approval_poll_seconds)
-    await loop.run()
+    await escalation.run()
 
 
 async def _socket_mode_handler(app: Any, app_token: str) -> Any:

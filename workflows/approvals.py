@@ -118,11 +118,13 @@ def approval_name(state_pause_key: str | None) -> str | None:
     return None
 
 
-def policy_timeout(workflow: str) -> timedelta:
-    """The escalation policy's total wait for `workflow`, plus a grace period for the bot."""
+POLICY = "policy"  # who "decided" when the policy requires no approval
+
+
+def _rules(workflow: str) -> Any:
     from workflows.config import load_config
 
-    return load_config().access_policy.rules(workflow).total_wait + GRACE
+    return load_config().access_policy.rules(workflow)
 
 
 def request_approval(
@@ -131,7 +133,8 @@ def request_approval(
     """Publish `request`, pause the flow run until someone decides, return the decision.
 
     `timeout` is Prefect's backstop (default: the policy's escalation time plus `GRACE`); the
-    bot normally rejects by timeout first, after the last escalation level.
+    bot normally rejects by timeout first, after the last escalation level. When the policy
+    says the workflow type needs no approval, it returns an approval by "policy" at once.
     """
     from prefect import get_run_logger
     from prefect.context import FlowRunContext
@@ -141,7 +144,17 @@ def request_approval(
     if context is None or context.flow_run is None:
         raise RuntimeError("request_approval() must be called in a flow run's body")
     flow_run = context.flow_run
-    wait = timeout or policy_timeout(request.workflow)
+    logger = get_run_logger()
+    rules = _rules(request.workflow)
+    if not rules.approval_required:
+        logger.info("No approval needed for %s (access_policy)", request.workflow)
+        return ApprovalDecision(
+            decision="approve",
+            who=POLICY,
+            comment="access_policy: approval not required",
+            at=datetime.now(UTC).isoformat(),
+        )
+    wait = timeout or rules.total_wait + GRACE
     stored = _publish(
         request.model_copy(
             update={
@@ -153,7 +166,6 @@ def request_approval(
         ),
         flow_run.id,
     )
-    logger = get_run_logger()
     logger.info("Waiting for approval: %s (%s)", stored.title, stored.summary)
     form = ApprovalDecision.with_initial_data(description=stored.markdown(), decision="approve")
     key = pause_key(stored.name)

@@ -42,12 +42,15 @@ def register(app: AsyncApp, services: BotServices) -> None:
         except ValueError:
             await _tell(respond, "⚠️ That button does not name a run; nothing was changed.")
             return
+        container = body.get("container") or {}
+        clicked = (_channel(body) or "", container.get("message_ts") or "")
+        where = clicked if all(clicked) else None
         try:
             if action["action_id"] == ids.ESCALATE:
-                text = await desk.escalate(run_id, name, user)
+                text = await desk.escalate(run_id, name, user, where)
             else:
                 decision = "approve" if action["action_id"] == ids.APPROVE else "reject"
-                text = await desk.decide(run_id, name, user, decision)
+                text = await desk.decide(run_id, name, user, decision, where)
         except Exception:
             log.exception("%s on run %s by %s failed", action["action_id"], run_id, user)
             text = BROKEN

@@ -148,3 +148,13 @@ def test_decision_key_is_claimed_once(prefect_api, data_dir, dead_repo: Path) ->
     resume_flow_run(run_id, run_input={"decision": "reject", "who": "U0001"})
     thread.join(60)
     assert out["state"].result().outcome is CleanupOutcome.REJECTED
+
+
+def test_no_approval_when_the_policy_says_so(
+    prefect_api, data_dir, dead_repo: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "none.yaml").write_text(
+        "access_policy:\n  workflows:\n    dead_code_cleanup:\n      approval_required: false\n"
+    )
+    result = dead_code_cleanup(CleanupRequest(repo=str(dead_repo), component="contexten"))
+    assert result.outcome is CleanupOutcome.BRANCH and result.decided_by == "policy"
