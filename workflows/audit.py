@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 log = logging.getLogger(__name__)
 EVENT_PREFIX = "cicd.audit."
+PAGE = 50  # Prefect's largest page of events
 SYSTEM = "system"
 
 
@@ -169,9 +170,13 @@ async def read_events(
         resource=EventResourceFilter(id=[f"prefect.flow-run.{run_id}"]) if run_id else None,
         order=EventOrder.DESC,
     )
-    page = await client.read_events(filter=flt, limit=limit)
+    page = await client.read_events(filter=flt, limit=min(limit, PAGE))
+    events = list(page.events)
+    while page.next_page and len(events) < limit:  # the API pages by at most 50
+        page = await client.read_events_page(page.next_page)
+        events += page.events
     records = []
-    for event in page.events:
+    for event in events[:limit]:
         try:
             records.append(AuditRecord.model_validate(event.payload))
         except ValidationError:
@@ -208,7 +213,7 @@ async def read_audit(
         try:
             remote = [r for r in await read_events(client, run_id) if matches(r, run)]
         except Exception as exc:
-            log.info("audit events not read from Prefect: %s", exc)
+            log.warning("audit events not read from Prefect: %s", exc)
     return merge(local, remote)[-limit:]
 
 
