@@ -158,3 +158,37 @@ def test_no_approval_when_the_policy_says_so(
     )
     result = dead_code_cleanup(CleanupRequest(repo=str(dead_repo), component="contexten"))
     assert result.outcome is CleanupOutcome.BRANCH and result.decided_by == "policy"
+
+
+def test_approved_change_becomes_a_pull_request_with_github(
+    prefect_api, data_dir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.emulators.github import DEFAULT_TOKEN, GitHubEmulator
+    from workflows.integrations.github_client import GitHubClient
+
+    with GitHubEmulator(owner="acme", repo="widgets") as emu:
+        emu.push_commit("main", {"pkg/__init__.py": "", "pkg/dead.py": DEAD})
+        with GitHubClient(token=DEFAULT_TOKEN, api_url=emu.url, repository="acme/widgets") as gh:
+            clone = gh.clone(tmp_path / "widgets").path
+        monkeypatch.setenv("GITHUB_TOKEN", DEFAULT_TOKEN)
+        monkeypatch.setenv("GITHUB_API_URL", emu.url)
+        monkeypatch.setenv("GITHUB_REPOSITORY", "acme/widgets")
+        monkeypatch.setenv("INTEGRATION_RETRY_BASE_SECONDS", "0")
+        thread, out = _start(CleanupRequest(repo=clone, component="pkg"), "cleanup-github")
+        run_id = _wait_paused("cleanup-github")
+        with get_client(sync_client=True) as client:
+            stored = ApprovalRequest.model_validate_json(
+                client.read_flow_run_input(run_id, request_key("change"))
+            )
+        assert stored.target.startswith("acme/widgets: branch `cicd/dead-code-cleanup-")
+        assert stored.target.endswith("→ `main` (pull request)")
+        resume_flow_run(run_id, run_input={"decision": "approve", "who": "U0003"})
+        thread.join(90)
+        result: CleanupResult = out["state"].result()
+        assert result.outcome is CleanupOutcome.PULL_REQUEST, result.warnings
+        branch = result.change.branch
+        assert branch in emu.branches() and result.commit == emu.branches()[branch]
+        with emu.locked() as state:
+            (pull,) = state.pulls.values()
+        assert result.pull_request_number == pull.number
+        assert result.pull_request_url and result.pull_request_url.endswith(f"/{pull.number}")
