@@ -67,7 +67,10 @@ def test_an_edit_reparses_that_file_and_updates_cross_file_verdicts(
     after = analyze_path(root, cache_dir=cache)
     assert after.files_cached == len(TREE) - 1  # only c.py was parsed again
     assert ("pkg/a.py", 9, "unused-function", "_dead") not in _keys(after)
-    assert after.findings == analyze_path(root).findings  # same as without any cache
+    fresh = analyze_path(root)  # without any cache
+    assert after.findings == fresh.findings
+    assert after.graph == fresh.graph  # c.py's new import re-resolved the graph
+    assert any(e.source == "pkg.c" and e.target == "pkg.a" for e in after.graph.edges)
 
 
 def test_touch_without_change_is_a_hit_and_a_same_size_edit_is_not(
