@@ -119,6 +119,7 @@ class ApprovalDesk:
         self.notifier = notifier
         self._locks: dict[str, asyncio.Lock] = {}
         self._unroutable: set[str] = set()
+        self._open: set[str] = set()  # runs seen waiting at the last scan
 
     def lock(self, run_id: str) -> asyncio.Lock:
         """The lock that orders everything done to one run's approvals in this process."""
@@ -185,13 +186,23 @@ class ApprovalDesk:
                 ),
                 limit=200,
             )
+        waiting: set[str] = set()
         for run in runs:
             name = approval_name(run.state.state_details.pause_key if run.state else None)
             if name is not None:
+                waiting.add(str(run.id))
                 try:
                     await self.tick(str(run.id), name)
                 except Exception:
                     log.exception("approval of run %s (%s) not handled", run.id, run.name)
+        # A run that stopped waiting without a decision here (Prefect's own timeout, a resume
+        # in the Prefect UI, a crash): its request must not keep live buttons.
+        for run_id in self._open - waiting:
+            try:
+                await self.close(run_id, "gone", audit.SYSTEM, "the run stopped waiting")
+            except Exception:
+                log.exception("approval request of run %s not closed", run_id)
+        self._open = waiting
 
     async def tick(self, run_id: str, name: str | None = None) -> None:
         """Post the request if nobody has, then escalate or time out as the policy says."""
@@ -304,6 +315,7 @@ class ApprovalDesk:
 
     async def close(self, run_id: str, outcome: str, who: str, note: str = "") -> None:
         """Show an open request as closed (e.g. its run was cancelled); buttons go away."""
+        self._open.discard(run_id)
         async with self.lock(run_id), get_client() as client:
             stored = await read_values(client, UUID(run_id), "cicd-")
             names = [k[len("cicd-") : -len("-request")] for k in stored if k.endswith("-request")]

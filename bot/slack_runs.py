@@ -279,6 +279,8 @@ class SlackRuns:
         try:
             last: RunSnapshot | None = None
             async for snapshot in watcher.snapshots():
+                if snapshot.state == "PAUSED" and (last is None or last.state != "PAUSED"):
+                    self._ask(run_id)
                 last = snapshot
                 if not snapshot.finished:
                     await progress.update(snapshot)
@@ -296,6 +298,22 @@ class SlackRuns:
         except Exception:
             log.exception("lost track of run %s (%s) in %s", run_id, run.workflow, run.channel)
             await self._post_failure(run, "the bot lost track of this run; see its logs", run_id)
+
+    def _ask(self, run_id: str) -> None:
+        """The run just paused: have its approval request posted now, not at the next scan."""
+        desk = self.control.desk if self.control is not None else None
+        if desk is None:
+            return
+
+        async def tick() -> None:
+            try:
+                await desk.tick(run_id)
+            except Exception:  # the escalation loop will try again
+                log.exception("approval request of run %s not posted yet", run_id)
+
+        task = asyncio.create_task(tick())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _post_result(
         self, run: SlackRun, run_id: str, snapshot: RunSnapshot, result: object
