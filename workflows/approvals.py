@@ -146,7 +146,9 @@ def request_approval(
     flow_run = context.flow_run
     logger = get_run_logger()
     rules = _rules(request.workflow)
-    if not rules.approval_required:
+    # A rescheduled run that asked before waits for (and gets) that answer, whatever the
+    # policy says now.
+    if not rules.approval_required and not _stored(flow_run.id, request.name):
         logger.info("No approval needed for %s (access_policy)", request.workflow)
         return ApprovalDecision(
             decision="approve",
@@ -180,26 +182,40 @@ def request_approval(
     return decision
 
 
+def _stored(flow_run_id: UUID, name: str) -> str | None:
+    """The request stored by an earlier execution of this run, if any (JSON)."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            return client.read_flow_run_input(flow_run_id, request_key(name)) or None
+        except ObjectNotFound:
+            return None
+        except Exception as exc:
+            if _status(exc) == 404:
+                return None
+            raise
+
+
 def _publish(request: ApprovalRequest, flow_run_id: UUID) -> ApprovalRequest:
     """Store the request once (a rescheduled run finds the first one) and show it in the UI."""
     from prefect.artifacts import create_markdown_artifact
     from prefect.client.orchestration import get_client
 
-    key = request_key(request.name)
+    existing = _stored(flow_run_id, request.name)
+    if existing:
+        first = ApprovalRequest.model_validate_json(existing)
+        if first.digest != request.digest:
+            raise ApprovalChanged(
+                "the change is no longer the one that was put up for approval "
+                f"({first.digest[:12]} then, {request.digest[:12]} now); start a new run"
+            )
+        return first
     with get_client(sync_client=True) as client:
-        try:
-            existing = client.read_flow_run_input(flow_run_id, key)
-        except Exception:  # 404: not stored yet
-            existing = None
-        if existing:
-            first = ApprovalRequest.model_validate_json(existing)
-            if first.digest != request.digest:
-                raise ApprovalChanged(
-                    "the change is no longer the one that was put up for approval "
-                    f"({first.digest[:12]} then, {request.digest[:12]} now); start a new run"
-                )
-            return first
-        client.create_flow_run_input(flow_run_id, key, request.model_dump_json())
+        client.create_flow_run_input(
+            flow_run_id, request_key(request.name), request.model_dump_json()
+        )
     create_markdown_artifact(
         markdown=request.markdown(), key="approval-request", description=request.title
     )
