@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -16,6 +17,7 @@ from workflows.access import (
     may_start,
     parse_duration,
 )
+from workflows.config import ConfigError, load_config
 from workflows.types import WorkflowType
 
 NONE: frozenset[str] = frozenset()
@@ -143,3 +145,39 @@ def test_no_escalation_means_one_silent_level() -> None:
 def test_policy_mistakes_are_named(data: dict[str, object], needle: str) -> None:
     with pytest.raises(ValidationError, match=needle):
         AccessPolicy.model_validate(data)
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        (
+            "access_policy: {defaults: {aprovers: {}}}",
+            "unknown key 'access_policy.defaults.aprovers'; did you mean approvers?",
+        ),
+        (
+            "access_policy: {defaults: {escalation: [{notify: {}, wiat: 3m}]}}",
+            "unknown key 'access_policy.defaults.escalation.0.wiat'; did you mean wait?",
+        ),
+        (
+            "access_policy: {workflows: {dead_code_cleanup: {approvers: {users: [bob]}}}}",
+            "access_policy.workflows.dead_code_cleanup.approvers.users: 'bob' is not a Slack "
+            "user ID such as U012AB3CD",
+        ),
+        ("approval_poll_seconds: 0", "approval_poll_seconds: Input should be greater than 0"),
+    ],
+)
+def test_policy_mistakes_in_the_file_are_one_line(
+    tmp_path: Path, yaml_text: str, message: str
+) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml_text + "\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    text = str(caught.value)
+    assert message in text and "\n" not in text
+
+
+def test_the_example_configuration_loads() -> None:
+    example = Path(__file__).resolve().parents[2] / "orchestration_config.example.yaml"
+    rules = load_config(example).access_policy.rules("dead_code_cleanup")
+    assert rules.start.channels == ["C0DEPLOYS"] and len(rules.levels) == 3
