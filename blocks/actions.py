@@ -11,6 +11,7 @@ APPROVE = "cicd_approve"
 REJECT = "cicd_reject"
 ESCALATE = "cicd_escalate"
 CANCEL = "cicd_cancel"
+REJECT_REASON = "cicd_reject_reason"  # the modal Reject opens
 ALL = (RETRY, OPEN_ISSUE, REQUEST_FIX)  # the result buttons, in order
 DECISIONS = (APPROVE, REJECT, ESCALATE)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,10 +10,11 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ConfirmObject,
     ContextBlock,
     HeaderBlock,
+    InputBlock,
     MarkdownTextObject,
+    PlainTextInputElement,
     SectionBlock,
 )
 
@@ -107,24 +109,14 @@ def status_line(status: Waiting | Closed) -> str:
 
 
 def approval_buttons(run_id: str, name: str) -> ActionsBlock:
-    """Approve, Reject (asks first), Escalate; the value names the run, not the bot's memory."""
+    """Approve, Reject (asks why first), Escalate; the value names the run, not the bot's memory."""
     value = ids.approval_value(run_id, name)
     return ActionsBlock(
         block_id="cicd_approval",
         elements=[
             ButtonElement(text="Approve", action_id=ids.APPROVE, value=value, style="primary"),
-            ButtonElement(
-                text="Reject",
-                action_id=ids.REJECT,
-                value=value,
-                style="danger",
-                confirm=ConfirmObject(
-                    title="Reject this change?",
-                    text="The prepared change is discarded and the run ends.",
-                    confirm="Reject",
-                    deny="Back",
-                ),
-            ),
+            # Reject opens a modal that asks why (and so confirms).
+            ButtonElement(text="Reject", action_id=ids.REJECT, value=value, style="danger"),
             ButtonElement(text="Escalate", action_id=ids.ESCALATE, value=value),
         ],
     )
@@ -171,3 +163,34 @@ def direct_text(request: ApprovalRequest, level: int, permalink: str | None) -> 
         f"🔐 Your approval is needed (level {level + 1}): *{escape(request.title)}* — "
         f"{escape(request.summary)}. Risk: {request.risk}. {link}."
     )
+
+
+REASON_BLOCK = "reason"
+
+
+def reject_modal(
+    request: ApprovalRequest, value: str, channel: str, message_ts: str, thread_ts: str = ""
+) -> dict:
+    """The modal Reject opens: confirms, and asks why (optional; the requester will see it)."""
+    what = f"Reject *{escape(request.title)}*?\nThe prepared change is discarded and the run ends."
+    return {
+        "type": "modal",
+        "callback_id": ids.REJECT_REASON,
+        "private_metadata": json.dumps(
+            {"value": value, "channel": channel, "ts": message_ts, "thread": thread_ts}
+        ),
+        "title": {"type": "plain_text", "text": "Reject the change"},
+        "submit": {"type": "plain_text", "text": "Reject"},
+        "close": {"type": "plain_text", "text": "Back"},
+        "blocks": [
+            SectionBlock(text=MarkdownTextObject(text=clip(what, 3000))).to_dict(),
+            InputBlock(
+                block_id=REASON_BLOCK,
+                label="Why? (shown in the thread and the audit trail)",
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=REASON_BLOCK, multiline=True, max_length=500
+                ),
+            ).to_dict(),
+        ],
+    }

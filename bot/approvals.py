@@ -28,7 +28,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.approvals import Closed, Waiting, approval_blocks, approval_text, slack_date, who_text
-from blocks.text import duration
+from blocks.text import duration, escape
 from bot.directory import SlackDirectory
 from bot.escalation import Notifier
 from bot.progress import call_slack
@@ -53,6 +53,7 @@ from workflows.config import OrchestrationConfig
 
 log = logging.getLogger(__name__)
 Decision = Literal["approve", "reject"]
+MISSING = "I can't find that approval request any more; the run may have been deleted."
 
 
 @dataclass
@@ -233,6 +234,7 @@ class ApprovalDesk:
         user: str,
         decision: Decision,
         clicked: tuple[str, str] | None = None,
+        comment: str = "",
     ) -> str | None:
         """Approve or reject for `user`; returns what to tell them privately, if anything.
 
@@ -241,29 +243,18 @@ class ApprovalDesk:
         async with self.lock(run_id), get_client() as client:
             pending = await self.load(client, run_id, name)
             if pending is None:
-                return "I can't find that approval request any more; the run may have been deleted."
+                return MISSING
             await self._adopt_message(client, pending, clicked)
-            refusal = await self._closed_reason(pending)
+            refusal = await self._refusal(client, pending, user, decision)
             if refusal:
                 return refusal
             rules = self.rules(pending)
             level = escalation_state(rules, pending.requested_at, pending.reached, _now()).level
-            groups = await self.directory.groups_of(user, rules.groups())
-            verdict = may_decide(rules, user, pending.request.requested_by, level, groups)
-            verb = "approve" if decision == "approve" else "reject"
-            if not verdict.allowed:
-                await self._audit(
-                    client,
-                    pending,
-                    AuditKind.DENIED,
-                    user,
-                    f"tried to {verb} “{pending.request.title}” without the right",
-                )
-                return f"⛔ {verdict.reason} Nothing was changed."
             decided = Decided(
                 decision=decision,
                 who=user,
                 at=_now(),
+                comment=comment.strip()[:500],
                 permalink=(pending.message or {}).get("permalink"),
             )
             if not await claim(
@@ -276,11 +267,42 @@ class ApprovalDesk:
             problem = await self._resume(client, pending)
             kind = AuditKind.APPROVED if decision == "approve" else AuditKind.REJECTED
             what = f"{kind.value} “{pending.request.title}” ({pending.request.summary})"
+            if decided.comment:
+                what += f": “{decided.comment}”"
             await self._audit(client, pending, kind, user, what, level=level + 1)
             mark = "✅ Approved" if decision == "approve" else "❌ Rejected"
+            why = f": “{escape(decided.comment)}”" if decided.comment else ""
             follow = "the run continues" if decision == "approve" else "nothing will be changed"
-            await self._reply(pending, f"{mark} by <@{user}>; {follow}.")
+            await self._reply(pending, f"{mark} by <@{user}>{why}; {follow}.")
             return f"⚠️ {problem}" if problem else None
+
+    async def precheck(
+        self, run_id: str, name: str, user: str, decision: Decision
+    ) -> tuple[ApprovalRequest | None, str | None]:
+        """The request, and why `user` cannot decide it now (None if they can); asked before
+        opening the reason modal, and asked again when it is submitted."""
+        async with self.lock(run_id), get_client() as client:
+            pending = await self.load(client, run_id, name)
+            if pending is None:
+                return None, MISSING
+            return pending.request, await self._refusal(client, pending, user, decision)
+
+    async def _refusal(
+        self, client: PrefectClient, pending: Pending, user: str, decision: Decision
+    ) -> str | None:
+        """Already decided, no longer waiting, or not `user`'s to decide: what to say; else None."""
+        refusal = await self._closed_reason(pending)
+        if refusal:
+            return refusal
+        rules = self.rules(pending)
+        level = escalation_state(rules, pending.requested_at, pending.reached, _now()).level
+        groups = await self.directory.groups_of(user, rules.groups())
+        verdict = may_decide(rules, user, pending.request.requested_by, level, groups)
+        if verdict.allowed:
+            return None
+        what = f"tried to {decision} “{pending.request.title}” without the right"
+        await self._audit(client, pending, AuditKind.DENIED, user, what)
+        return f"⛔ {verdict.reason} Nothing was changed."
 
     async def escalate(
         self, run_id: str, name: str, user: str, clicked: tuple[str, str] | None = None
@@ -289,7 +311,7 @@ class ApprovalDesk:
         async with self.lock(run_id), get_client() as client:
             pending = await self.load(client, run_id, name)
             if pending is None:
-                return "I can't find that approval request any more; the run may have been deleted."
+                return MISSING
             await self._adopt_message(client, pending, clicked)
             refusal = await self._closed_reason(pending)
             if refusal:

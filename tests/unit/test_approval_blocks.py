@@ -9,11 +9,18 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 
 from blocks import actions
-from blocks.approvals import Closed, Waiting, approval_blocks, approval_text, escalation_text
+from blocks.approvals import (
+    Closed,
+    Waiting,
+    approval_blocks,
+    approval_text,
+    escalation_text,
+    reject_modal,
+)
 from blocks.cleanup import cleanup_blocks, cleanup_text
 from blocks.progress import progress_blocks
 from blocks.runs import cancelled_blocks
-from tests.emulators.slack_blocks import validate_blocks
+from tests.emulators.slack_blocks import validate_blocks, validate_view
 from workflows.access import Principals
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.approvals import ApprovalRequest
@@ -91,7 +98,7 @@ def test_open_request_shows_the_change_and_three_buttons() -> None:
     (buttons,) = [b for b in out if b["type"] == "actions"]
     assert [e["action_id"] for e in buttons["elements"]] == list(actions.DECISIONS)
     assert {e["value"] for e in buttons["elements"]} == {f"{RUN_ID}|change"}
-    assert "confirm" in buttons["elements"][1]  # Reject asks first
+    assert buttons["elements"][1]["style"] == "danger"  # Reject asks why in a modal first
     assert "Approval needed" in approval_text(request(), waiting)
 
 
@@ -168,3 +175,18 @@ def test_cancelled_message_keeps_the_mention_only() -> None:
     (section, _) = dicts(cancelled_blocks("T <x>", "Cancelled by <@U0002> <b>", RUN_ID))
     text = section["text"]["text"]
     assert "<@U0002>" in text and "&lt;b&gt;" in text and "T &lt;x&gt;" in text
+
+
+def test_reject_modal_asks_why_and_names_the_run() -> None:
+    view = reject_modal(request(), f"{RUN_ID}|change", "C0001", "1.2", "1.1")
+    assert validate_view(view) == []
+    assert view["callback_id"] == actions.REJECT_REASON
+    assert json.loads(view["private_metadata"]) == {
+        "value": f"{RUN_ID}|change",
+        "channel": "C0001",
+        "ts": "1.2",
+        "thread": "1.1",
+    }
+    (reason,) = [b for b in view["blocks"] if b["type"] == "input"]
+    assert reason["optional"] is True and reason["element"]["multiline"] is True
+    assert "Remove dead code in pkg" in json.dumps(view["blocks"])
