@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Literal
+from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from prefect.client.orchestration import PrefectClient, get_client
@@ -22,16 +21,16 @@ from prefect.client.schemas.filters import (
     FlowRunFilterState,
     FlowRunFilterStateType,
 )
-from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.client.schemas.objects import StateType
 from prefect.client.schemas.responses import SetStateStatus
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.approvals import Closed, Waiting, approval_blocks, approval_text, slack_date, who_text
+from blocks.approvals import Closed, slack_date, who_text
 from blocks.text import duration, escape
 from bot.directory import SlackDirectory
 from bot.escalation import Notifier
-from bot.progress import call_slack
+from bot.pending import Pending, load_pending, now, status_of
+from bot.request_messages import RequestMessages
 from workflows import audit
 from workflows.access import Rules, escalation_state, may_decide, may_escalate
 from workflows.approvals import (
@@ -43,10 +42,8 @@ from workflows.approvals import (
     decision_key,
     level_key,
     message_key,
-    pause_key,
     read_value,
     read_values,
-    request_key,
 )
 from workflows.audit import AuditKind, AuditRecord
 from workflows.config import OrchestrationConfig
@@ -54,53 +51,6 @@ from workflows.config import OrchestrationConfig
 log = logging.getLogger(__name__)
 Decision = Literal["approve", "reject"]
 MISSING = "I can't find that approval request any more; the run may have been deleted."
-
-
-@dataclass
-class Pending:
-    """One approval of one run, as stored with the run."""
-
-    run: FlowRun
-    name: str
-    request: ApprovalRequest
-    decided: Decided | None = None
-    message: dict[str, Any] | None = None
-    reached: dict[int, datetime] = field(default_factory=dict)
-    copies: list[dict[str, Any]] = field(default_factory=list)  # other messages of the request
-
-    @property
-    def run_id(self) -> str:
-        """The flow run id."""
-        return str(self.run.id)
-
-    @property
-    def paused(self) -> bool:
-        """True while the run waits for this approval."""
-        state = self.run.state
-        return (
-            state is not None
-            and state.type is StateType.PAUSED
-            and state.state_details.pause_key == pause_key(self.name)
-        )
-
-    @property
-    def requested_at(self) -> datetime:
-        """When the flow asked."""
-        if self.request.requested_at is not None:
-            return self.request.requested_at
-        state = self.run.state
-        return state.timestamp if state is not None else datetime.now(UTC)
-
-    @property
-    def thread(self) -> tuple[str, str] | None:
-        """(channel, thread ts) of the approval message."""
-        if not self.message:
-            return None
-        return self.message["channel"], self.message.get("thread_ts") or self.message["ts"]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class ApprovalDesk:
@@ -114,6 +64,7 @@ class ApprovalDesk:
         notifier: Notifier,
     ) -> None:
         self.client = client
+        self.messages = RequestMessages(client)
         self.config = config
         self.policy = config.access_policy
         self.directory = directory
@@ -128,53 +79,9 @@ class ApprovalDesk:
 
     # -- reading ------------------------------------------------------------------------------
 
-    async def load(
-        self, client: PrefectClient, run_id: str, name: str | None = None
-    ) -> Pending | None:
-        """The run's approval `name` (default: the one it is paused on), or None."""
-        run = await client.read_flow_run(UUID(run_id))
-        if name is None:
-            state = run.state
-            name = approval_name(state.state_details.pause_key if state else None)
-            if name is None:
-                return None
-        values = await read_values(client, run.id, f"cicd-{name}-")
-        stored = values.get(request_key(name))
-        if stored is None:
-            return None
-        pending = Pending(run=run, name=name, request=ApprovalRequest.model_validate(stored))
-        if (decided := values.get(decision_key(name))) is not None:
-            pending.decided = Decided.model_validate(decided)
-        pending.message = values.get(message_key(name))
-        prefix = f"cicd-{name}-level-"
-        for key, value in values.items():
-            if key.startswith(prefix) and key.removeprefix(prefix).isdigit():
-                pending.reached[int(key.removeprefix(prefix))] = datetime.fromisoformat(
-                    value["since"]
-                )
-        return pending
-
     def rules(self, pending: Pending) -> Rules:
         """The policy for the run's workflow type."""
         return self.policy.rules(pending.request.workflow)
-
-    def status(self, pending: Pending, rules: Rules, note: str = "") -> Waiting | Closed:
-        """What the message should show now."""
-        decided = pending.decided
-        if decided is not None:
-            outcome = "approved" if decided.decision == "approve" else "rejected"
-            if decided.who == TIMEOUT:
-                outcome = "timed_out"
-            return Closed(outcome, decided.who, decided.at, note or decided.comment)
-        state = escalation_state(rules, pending.requested_at, pending.reached, _now())
-        following = state.level + 1
-        return Waiting(
-            level=state.level,
-            levels=len(rules.levels),
-            deciders=rules.deciders(state.level),
-            next_at=state.next_due,
-            next_notify=rules.levels[following].notify if following < len(rules.levels) else None,
-        )
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -208,7 +115,7 @@ class ApprovalDesk:
     async def tick(self, run_id: str, name: str | None = None) -> None:
         """Post the request if nobody has, then escalate or time out as the policy says."""
         async with self.lock(run_id), get_client() as client:
-            pending = await self.load(client, run_id, name)
+            pending = await load_pending(client, run_id, name)
             if pending is None or not pending.paused:
                 return
             if pending.decided is not None:  # decided, but the run was never resumed
@@ -219,7 +126,7 @@ class ApprovalDesk:
                 await self._post(client, pending, rules)
                 if pending.message is None:
                     return
-            state = escalation_state(rules, pending.requested_at, pending.reached, _now())
+            state = escalation_state(rules, pending.requested_at, pending.reached, now())
             if state.timed_out:
                 await self._time_out(client, pending, rules)
             elif state.due_level is not None and state.next_due is not None:
@@ -241,7 +148,7 @@ class ApprovalDesk:
         `clicked` is the (channel, ts) of the message whose button was pressed.
         """
         async with self.lock(run_id), get_client() as client:
-            pending = await self.load(client, run_id, name)
+            pending = await load_pending(client, run_id, name)
             if pending is None:
                 return MISSING
             await self._adopt_message(client, pending, clicked)
@@ -249,18 +156,18 @@ class ApprovalDesk:
             if refusal:
                 return refusal
             rules = self.rules(pending)
-            level = escalation_state(rules, pending.requested_at, pending.reached, _now()).level
+            level = escalation_state(rules, pending.requested_at, pending.reached, now()).level
             decided = Decided(
                 decision=decision,
                 who=user,
-                at=_now(),
+                at=now(),
                 comment=comment.strip()[:500],
                 permalink=(pending.message or {}).get("permalink"),
             )
             if not await claim(
                 client, pending.run.id, decision_key(name), decided.model_dump(mode="json")
             ):
-                again = await self.load(client, run_id, name)
+                again = await load_pending(client, run_id, name)
                 return await self._closed_reason(again) if again else None
             pending.decided = decided
             await self._render(pending, rules)
@@ -273,7 +180,7 @@ class ApprovalDesk:
             mark = "✅ Approved" if decision == "approve" else "❌ Rejected"
             why = f": “{escape(decided.comment)}”" if decided.comment else ""
             follow = "the run continues" if decision == "approve" else "nothing will be changed"
-            await self._reply(pending, f"{mark} by <@{user}>{why}; {follow}.")
+            await self.messages.reply(pending, f"{mark} by <@{user}>{why}; {follow}.")
             return f"⚠️ {problem}" if problem else None
 
     async def precheck(
@@ -282,7 +189,7 @@ class ApprovalDesk:
         """The request, and why `user` cannot decide it now (None if they can); asked before
         opening the reason modal, and asked again when it is submitted."""
         async with self.lock(run_id), get_client() as client:
-            pending = await self.load(client, run_id, name)
+            pending = await load_pending(client, run_id, name)
             if pending is None:
                 return None, MISSING
             return pending.request, await self._refusal(client, pending, user, decision)
@@ -295,7 +202,7 @@ class ApprovalDesk:
         if refusal:
             return refusal
         rules = self.rules(pending)
-        level = escalation_state(rules, pending.requested_at, pending.reached, _now()).level
+        level = escalation_state(rules, pending.requested_at, pending.reached, now()).level
         groups = await self.directory.groups_of(user, rules.groups())
         verdict = may_decide(rules, user, pending.request.requested_by, level, groups)
         if verdict.allowed:
@@ -309,7 +216,7 @@ class ApprovalDesk:
     ) -> str | None:
         """Move the request to its next level now, for `user`."""
         async with self.lock(run_id), get_client() as client:
-            pending = await self.load(client, run_id, name)
+            pending = await load_pending(client, run_id, name)
             if pending is None:
                 return MISSING
             await self._adopt_message(client, pending, clicked)
@@ -317,7 +224,7 @@ class ApprovalDesk:
             if refusal:
                 return refusal
             rules = self.rules(pending)
-            state = escalation_state(rules, pending.requested_at, pending.reached, _now())
+            state = escalation_state(rules, pending.requested_at, pending.reached, now())
             groups = await self.directory.groups_of(user, rules.groups())
             verdict = may_escalate(rules, user, pending.request.requested_by, state.level, groups)
             if not verdict.allowed:
@@ -331,7 +238,7 @@ class ApprovalDesk:
                     "This request is already at its last escalation level; if nobody decides "
                     f"it is rejected {when}."
                 )
-            if not await self._escalate(client, pending, rules, following, _now(), user):
+            if not await self._escalate(client, pending, rules, following, now(), user):
                 return "Someone escalated this request a moment ago."
             return None
 
@@ -342,10 +249,10 @@ class ApprovalDesk:
             stored = await read_values(client, UUID(run_id), "cicd-")
             names = [k[len("cicd-") : -len("-request")] for k in stored if k.endswith("-request")]
             for name in names:
-                pending = await self.load(client, run_id, name)
+                pending = await load_pending(client, run_id, name)
                 if pending is None or pending.message is None or pending.decided is not None:
                     continue
-                await self._update(pending, Closed(outcome, who, _now(), note))
+                await self.messages.show(pending, Closed(outcome, who, now(), note))
 
     # -- steps --------------------------------------------------------------------------------
 
@@ -366,7 +273,7 @@ class ApprovalDesk:
                 "channel": channel,
                 "ts": ts,
                 "thread_ts": pending.request.origin.thread_ts if pending.request.origin else None,
-                "permalink": await self._permalink(channel, ts),
+                "permalink": await self.messages.permalink(channel, ts),
             }
             if await claim(client, pending.run.id, message_key(pending.name), where):
                 pending.message = where
@@ -388,7 +295,7 @@ class ApprovalDesk:
         if not pending.paused:
             state = pending.run.state
             words = (state.name or state.type.value).lower() if state else "gone"
-            await self._update(pending, Closed("gone", None, _now(), f"the run is {words}"))
+            await self.messages.show(pending, Closed("gone", None, now(), f"the run is {words}"))
             return f"This run is no longer waiting for approval: it is {words}."
         return None
 
@@ -408,30 +315,14 @@ class ApprovalDesk:
                     pending.run.name,
                 )
             return
-        status = self.status(pending, rules)
         first = rules.levels[0].notify.mentions()
-        text = approval_text(pending.request, status) + (f" {first}" if first else "")
-        blocks = approval_blocks(pending.request, pending.run_id, pending.run.name, status)
-        try:
-            posted = await call_slack(
-                self.client.chat_postMessage,
-                channel=channel,
-                thread_ts=thread_ts,
-                text=text,
-                blocks=blocks,
-            )
-        except SlackApiError as exc:
-            log.error("approval request of %s not posted: %s", pending.run.name, exc)
+        where = await self.messages.post(
+            pending, status_of(pending, rules), channel, thread_ts, mention=first
+        )
+        if where is None:
             return
-        ts = posted["ts"]
-        where = {
-            "channel": posted["channel"],
-            "ts": ts,
-            "thread_ts": thread_ts,
-            "permalink": await self._permalink(posted["channel"], ts),
-        }
         if not await claim(client, pending.run.id, message_key(pending.name), where):
-            await call_slack(self.client.chat_delete, channel=posted["channel"], ts=ts)
+            await self.messages.delete(where)
             return
         pending.message = where
         start = {"since": pending.requested_at.isoformat(), "by": None}
@@ -452,7 +343,7 @@ class ApprovalDesk:
         by: str | None,
     ) -> bool:
         """Record and announce `level`; False if it had been recorded already."""
-        entry = {"since": since.isoformat(), "by": by, "notified_at": _now().isoformat()}
+        entry = {"since": since.isoformat(), "by": by, "notified_at": now().isoformat()}
         if not await claim(client, pending.run.id, level_key(pending.name, level), entry):
             return False
         pending.reached[level] = since
@@ -488,7 +379,7 @@ class ApprovalDesk:
         waited = duration(rules.total_wait.total_seconds())
         levels = len(rules.levels)
         comment = f"nobody decided within {waited} ({levels} level{'s' if levels != 1 else ''})"
-        decided = Decided(decision="reject", who=TIMEOUT, at=_now(), comment=comment)
+        decided = Decided(decision="reject", who=TIMEOUT, at=now(), comment=comment)
         if not await claim(
             client, pending.run.id, decision_key(pending.name), decided.model_dump(mode="json")
         ):
@@ -496,7 +387,7 @@ class ApprovalDesk:
         pending.decided = decided
         await self._render(pending, rules)
         await self._resume(client, pending)
-        await self._reply(pending, f"⌛ Rejected: {comment}. Nothing will be changed.")
+        await self.messages.reply(pending, f"⌛ Rejected: {comment}. Nothing will be changed.")
         what = f"rejected “{pending.request.title}” by timeout: {comment}"
         await self._audit(client, pending, AuditKind.TIMED_OUT, audit.SYSTEM, what, level=levels)
 
@@ -519,43 +410,7 @@ class ApprovalDesk:
         return problem
 
     async def _render(self, pending: Pending, rules: Rules, note: str = "") -> None:
-        await self._update(pending, self.status(pending, rules, note))
-
-    async def _update(self, pending: Pending, status: Waiting | Closed) -> None:
-        if not pending.message:
-            return
-        blocks = approval_blocks(pending.request, pending.run_id, pending.run.name, status)
-        for message in [pending.message, *pending.copies]:
-            try:
-                await call_slack(
-                    self.client.chat_update,
-                    channel=message["channel"],
-                    ts=message["ts"],
-                    text=approval_text(pending.request, status),
-                    blocks=blocks,
-                )
-            except SlackApiError as exc:
-                log.warning("approval message of %s not updated: %s", pending.run.name, exc)
-
-    async def _reply(self, pending: Pending, text: str) -> None:
-        thread = pending.thread
-        if thread is None:
-            return
-        try:
-            await call_slack(
-                self.client.chat_postMessage, channel=thread[0], thread_ts=thread[1], text=text
-            )
-        except SlackApiError as exc:
-            log.warning("thread reply not posted: %s", exc.response.get("error"))
-
-    async def _permalink(self, channel: str, ts: str) -> str | None:
-        try:
-            response = await call_slack(
-                self.client.chat_getPermalink, channel=channel, message_ts=ts
-            )
-        except SlackApiError:
-            return None
-        return response.get("permalink")
+        await self.messages.show(pending, status_of(pending, rules, note))
 
     async def _audit(
         self,
