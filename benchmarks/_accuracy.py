@@ -120,15 +120,22 @@ def compare_methods(
 ) -> list[str]:
     """Our unused-method findings against vulture's unused methods."""
     source = SourceLines(root)
-    theirs = {key for key, kind in vulture.items() if kind == "method"}
+    decorated: set[Key] = set()
+    theirs: set[Key] = set()
+    for key, kind in vulture.items():
+        if kind != "method":
+            continue
+        path, line, name = key
+        if source.line(path, line).lstrip().startswith("@"):
+            # vulture reports a decorated method at its first decorator, we at its `def`
+            line = _def_line(source, path, line)
+            decorated.add((path, line, name))
+        theirs.add((path, line, name))
 
     def vulture_reason(key: Key) -> str:
-        path, line, _ = key
-        if is_test_path(path):
+        if is_test_path(key[0]):
             return "test file"
-        if source.line(path, line).lstrip().startswith("@"):
-            return "decorated"
-        return "other"
+        return "decorated" if key in decorated else "other"
 
     def ours_reason(_key: Key) -> str:
         return "other"
@@ -139,3 +146,12 @@ def compare_methods(
     order = ["other", "decorated", "test file"]
     out += _examples("vulture only", theirs - ours, vulture_reason, order, limit, source)
     return out
+
+
+def _def_line(source: SourceLines, path: str, line: int, limit: int = 50) -> int:
+    """The line of the ``def`` a decorator at ``line`` belongs to (``line`` if not found)."""
+    for candidate in range(line + 1, line + limit):
+        text = source.line(path, candidate).lstrip()
+        if text.startswith(("def ", "async def ")):
+            return candidate
+    return line

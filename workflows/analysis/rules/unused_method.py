@@ -14,15 +14,14 @@ as "method `Report._legacy_total` is never used".
 Not flagged: dunder methods and ``_sunder_`` hooks (``_missing_``, ``_repr_html_``); methods
 decorated with anything but ``@staticmethod`` / ``@classmethod`` (``@property``, ``@x.setter``,
 ``@abstractmethod``, ``@override``, routes, handlers registered by decorators); names starting with
-``test``, ``setUp`` or ``tearDown``; anything in test files; methods of ``Protocol`` and ``ABC``
-classes (and of classes with ``metaclass=ABCMeta``); methods overriding a same-named method of a
-base class defined in the analysed tree; methods whose name starts with a prefix some analysed
-module looks names up by (``getattr(self, "opt_" + name)``, ``"ssh_%s" % kind``,
-``f"visit_{kind}"``: every ``opt_*`` method is then in use). Names are matched by spelling across
-the whole tree, so a
-same-named attribute, call or method use anywhere counts as a use (a method calling itself counts
-too). A ``# noqa``, ``# noqa: V103`` or ``# noqa: unused-method`` comment on the ``def`` line
-silences it.
+``test``, ``setUp`` or ``tearDown``; anything in test files; methods of ``Protocol``, ``ABC`` and
+zope ``Interface`` classes (and of classes with ``metaclass=ABCMeta``); methods overriding a
+same-named method of a base class defined in the analysed tree; methods whose name starts with a
+prefix some analysed module looks names up by (``getattr(self, "opt_" + name)``, ``"ssh_%s" %
+kind``, ``f"visit_{kind}"``: every ``opt_*`` method is then in use). Names are matched by spelling
+across the whole tree, so a same-named attribute, call or method use anywhere counts as a use (a
+method calling itself counts too). A ``# noqa``, ``# noqa: V103`` or ``# noqa: unused-method``
+comment on the ``def`` line silences it.
 
 Confidence: 90 for private (``_refresh``) methods, 60 for public ones, which code outside the
 analysed tree may call; 40 for public methods of classes with a base class other than ``object``
@@ -58,7 +57,7 @@ OVERRIDE_CONFIDENCE = 40
 _PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod"})
 _EXEMPT_PREFIXES = ("test", "setUp", "tearDown")
 _DYNAMIC_PREFIXES = ("visit_", "do_", "handle_")
-_INTERFACE_BASES = frozenset({"Protocol", "ABC"})
+_INTERFACE_BASES = frozenset({"Protocol", "ABC", "Interface"})  # Interface: zope.interface
 _ABSTRACT_METACLASSES = frozenset({"ABCMeta"})
 
 
@@ -203,7 +202,8 @@ def _ancestors(info: _ClassInfo, classes: dict[str, list[_ClassInfo]]) -> Iterat
 
 
 def _is_interface(info: _ClassInfo) -> bool:
-    """A class deriving directly from ``Protocol`` or ``ABC``, or with ``metaclass=ABCMeta``."""
+    """A class deriving directly from ``Protocol``, ``ABC`` or zope's ``Interface``, or with
+    ``metaclass=ABCMeta``."""
     return info.metaclass in _ABSTRACT_METACLASSES or not _INTERFACE_BASES.isdisjoint(info.bases)
 
 
