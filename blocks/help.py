@@ -15,6 +15,9 @@ from workflows.types import CATALOG
 
 HELP_TEXT = (
     "*/cicd analyze* `<component>` `[--ref <branch|tag|sha>]` — analyse a path in the repository\n"
+    "*/cicd cleanup* `<component>` `[--ref <branch>]` — remove dead code on a branch, "
+    "after an approval\n"
+    "*/cicd audit* `[run]` — who requested, approved, escalated, re-ran or cancelled what\n"
     "*/cicd workflows* — the 20 workflow types and which run today\n"
     "*/cicd help* — this message"
 )

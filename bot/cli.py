@@ -60,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
 
+    audit = sub.add_parser(
+        "audit", help="the audit trail: requests, decisions, escalations, re-runs, cancels"
+    )
+    audit.add_argument("run", nargs="?", help="a run's name or id (or its start); all runs if none")
+    audit.add_argument("--json", action="store_true", help="one JSON record per line")
+    audit.add_argument("--limit", type=int, default=50, metavar="N", help="newest N records")
+
     sub.add_parser("serve", help="run the Slack bot (HTTP mode, or Socket Mode)")
     sub.add_parser("worker", help="scaled out: register deployments and run a Prefect worker")
     sub.add_parser("workflows", help="list the 20 workflow types")
@@ -89,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             from bot.worker import run_worker
 
             return run_worker(config)
+        if args.command == "audit":
+            return _audit(args, config)
         return _analyze(args, config)
     except StartError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -109,6 +118,25 @@ def _workflows() -> int:
         mark = "yes" if info.implemented else "not yet"
         print(f"{info.type.value:<24} {info.group:<12} {mark:<8} {info.summary}")
     return EXIT_OK
+
+
+def _audit(args: argparse.Namespace, config: OrchestrationConfig) -> int:
+    """The local trail, plus Prefect's events when a Prefect API (or `cicd serve`) is up."""
+    if args.limit < 1:
+        print("error: --limit must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    from bot.embedded import apply_prefect_defaults, running_server
+
+    apply_prefect_defaults(config.cicd_data_dir, quiet=True)
+    if not os.environ.get("PREFECT_API_URL"):
+        served = running_server(config.cicd_data_dir)
+        if served:
+            os.environ["PREFECT_API_URL"] = served
+    from bot.audit_command import run_audit
+
+    return asyncio.run(
+        run_audit(config.cicd_data_dir, args.run, as_json=args.json, limit=args.limit)
+    )
 
 
 def _analyze(args: argparse.Namespace, config: OrchestrationConfig) -> int:

@@ -33,6 +33,12 @@ ANALYSIS_STEPS = (
     ("analyse", "Analyse the code"),
     ("summarise", "Summarise the findings"),
 )
+CLEANUP_STEPS = (
+    ("checkout", "Check out the repository"),
+    ("prepare", "Find dead code and prepare a branch"),
+    ("approval", "Wait for approval"),
+    ("finish", "Commit, or discard, the change"),
+)
 LINEAR_START = ("linear-start", "Open the Linear issue")
 LINEAR_RECORD = ("linear-record", "Record the results in Linear")
 
@@ -54,7 +60,9 @@ def flow_specs(config: OrchestrationConfig | None = None) -> dict[WorkflowType, 
     The Linear steps are listed only when Linear is set up (`config`, else the loaded
     configuration): without it the flow skips them, and a viewer should not wait for them.
     """
+    from workflows.cleanup import CleanupResult
     from workflows.component_analysis import component_analysis
+    from workflows.dead_code_cleanup import dead_code_cleanup
     from workflows.models import ComponentAnalysisResult
 
     steps = ANALYSIS_STEPS
@@ -63,5 +71,8 @@ def flow_specs(config: OrchestrationConfig | None = None) -> dict[WorkflowType, 
     return {
         WorkflowType.COMPONENT_ANALYSIS: FlowSpec(
             WorkflowType.COMPONENT_ANALYSIS, component_analysis, steps, ComponentAnalysisResult
+        ),
+        WorkflowType.DEAD_CODE_CLEANUP: FlowSpec(
+            WorkflowType.DEAD_CODE_CLEANUP, dead_code_cleanup, CLEANUP_STEPS, CleanupResult
         ),
     }

@@ -67,6 +67,7 @@ CATALOG: dict[WorkflowType, WorkflowInfo] = {
             W.DEAD_CODE_CLEANUP,
             "maintenance",
             "Remove dead code on a branch as a PR",
+            done=True,
             approval=True,
         ),
         _info(W.LINEAR_SYNC, "integration", "Keep Linear issues in step with GitHub"),

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from blocks.audit import audit_blocks
 from blocks.help import help_blocks, workflows_blocks
 from bot.commands.parsing import (
     AnalyzeCommand,
+    AuditCommand,
+    CleanupCommand,
     CommandError,
     HelpCommand,
     WorkflowsCommand,
@@ -18,10 +22,13 @@ from bot.commands.parsing import (
 )
 from bot.services import BotServices
 from bot.slack_runs import PostError
+from workflows.audit import AuditKind, AuditRecord, read_audit
+from workflows.cleanup import CleanupRequest
 from workflows.components import ComponentError, resolve_component
 from workflows.models import AnalysisRequest
 
 log = logging.getLogger(__name__)
+AUDIT_EVENTS_TIMEOUT_S = 1.5  # the ack must leave within 3 s; the local trail is instant
 
 
 def make_handler(services: BotServices) -> Any:
@@ -30,7 +37,7 @@ def make_handler(services: BotServices) -> Any:
     async def handle_cicd(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         try:
             parsed = parse_command(command.get("text", ""))
-            if isinstance(parsed, AnalyzeCommand):
+            if isinstance(parsed, AnalyzeCommand | CleanupCommand):
                 _check_component(services, parsed.component)
         except CommandError as exc:
             await ack(response_type="ephemeral", text=f"⚠️ {exc}")
@@ -42,8 +49,14 @@ def make_handler(services: BotServices) -> Any:
         if isinstance(parsed, WorkflowsCommand):
             await ack(response_type="ephemeral", text="Workflow types", blocks=workflows_blocks())
             return
-        await ack()
-        await _start_analysis(services, parsed, command, respond)
+        if isinstance(parsed, AuditCommand):
+            entries = await _audit_entries(services, parsed.run)
+            blocks = audit_blocks(entries, parsed.run)
+            await ack(response_type="ephemeral", text="Audit trail", blocks=blocks)
+            return
+        if not await _may_start(services, parsed, command, ack, respond):
+            return
+        await _start(services, parsed, command, respond)
 
     return handle_cicd
 
@@ -59,22 +72,82 @@ def _check_component(services: BotServices, component: str) -> None:
         raise CommandError(f"{exc}. Try `/cicd analyze .` for the whole repository.") from None
 
 
-async def _start_analysis(
-    services: BotServices, parsed: AnalyzeCommand, command: dict[str, Any], respond: AsyncRespond
+async def _may_start(
+    services: BotServices,
+    parsed: AnalyzeCommand | CleanupCommand,
+    command: dict[str, Any],
+    ack: AsyncAck,
+    respond: AsyncRespond,
+) -> bool:
+    """Start rights (`access_policy`): refused at once, or after acking if groups must be read.
+
+    Acks in every case; False when the run must not start.
+    """
+    control = services.control
+    if control is None:
+        await ack()
+        return True
+    user, channel = command["user_id"], command["channel_id"]
+    verdict = control.start_verdict_now(parsed.workflow, user, channel)
+    if verdict is not None and verdict.allowed:
+        await ack()
+        return True
+    if verdict is None:  # user groups decide: ack first, Slack will not wait for them
+        await ack()
+        verdict = await control.may_start(parsed.workflow, user, channel)
+        if verdict.allowed:
+            return True
+        await respond(response_type="ephemeral", text=f"⛔ {verdict.reason}")
+    else:
+        await ack(response_type="ephemeral", text=f"⛔ {verdict.reason}")
+    await control.record(
+        None,
+        AuditKind.START_DENIED,
+        user,
+        f"tried to start {parsed.workflow.value} on {parsed.component or '.'} without the right",
+        workflow=parsed.workflow.value,
+        channel=channel,
+    )
+    return False
+
+
+async def _start(
+    services: BotServices,
+    parsed: AnalyzeCommand | CleanupCommand,
+    command: dict[str, Any],
+    respond: AsyncRespond,
 ) -> None:
     key = f"slack:{command.get('team_id')}:{command.get('trigger_id')}"
     if not services.runs.first_time(key):
         log.info("ignoring a repeat of slash command %s", key)
         return
-    request = AnalysisRequest(
-        repo=services.config.cicd_repo,
-        component=parsed.component,
-        ref=parsed.ref,
-        linear_issue_id=parsed.linear_issue_id,
-    )
+    where = {"user": command["user_id"], "channel": command["channel_id"], "key": key}
+    fields = {
+        "repo": services.config.cicd_repo,
+        "component": parsed.component,
+        "ref": parsed.ref,
+        "linear_issue_id": parsed.linear_issue_id,
+    }
     try:
-        await services.runs.start_analysis(
-            request, user=command["user_id"], channel=command["channel_id"], key=key
-        )
+        if isinstance(parsed, CleanupCommand):
+            await services.runs.start(parsed.workflow, CleanupRequest(**fields), **where)
+        else:
+            await services.runs.start_analysis(AnalysisRequest(**fields), **where)
     except PostError as exc:
         await respond(response_type="ephemeral", text=f"⚠️ {exc}")
+
+
+async def _audit_entries(services: BotServices, run: str | None) -> list[AuditRecord]:
+    """The local trail at once; Prefect's events too when they come back in time."""
+    data_dir = services.config.cicd_data_dir
+    if not services.runs.launcher.ready.is_set():
+        return await read_audit(data_dir, run, limit=40)
+    from prefect.client.orchestration import get_client
+
+    try:
+        async with get_client() as client:
+            return await asyncio.wait_for(
+                read_audit(data_dir, run, client=client, limit=40), AUDIT_EVENTS_TIMEOUT_S
+            )
+    except TimeoutError:
+        return await read_audit(data_dir, run, limit=40)

@@ -11,8 +11,17 @@ from workflows.components import ComponentError, normalise_component
 from workflows.models import normalise_issue_id
 from workflows.types import CATALOG, WorkflowType
 
-SUBCOMMANDS = ("analyze", "help", "workflows")
-ALIASES = {"analyse": "analyze", "ls": "workflows", "list": "workflows", "?": "help"}
+SUBCOMMANDS = ("analyze", "cleanup", "audit", "help", "workflows")
+ALIASES = {
+    "analyse": "analyze",
+    "ls": "workflows",
+    "list": "workflows",
+    "?": "help",
+    "clean": "cleanup",
+    "dead_code_cleanup": "cleanup",
+}
+# A run named by Prefect (`brave-fox`) or by (a prefix of) its id.
+_RUN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 # Slack wraps links as <url|label> or <url>; keep what the person typed.
 _SLACK_LINK = re.compile(r"<([^>|]+)(?:\|([^>]+))?>")
 # A ref never starts with `-` (git would read it as an option).
@@ -43,7 +52,24 @@ class AnalyzeCommand:
     linear_issue_id: str | None = None
 
 
-Command = HelpCommand | WorkflowsCommand | AnalyzeCommand
+@dataclass(frozen=True)
+class CleanupCommand:
+    """`/cicd cleanup <component> [--ref REF] [--linear-issue-id ZAM-1084]`."""
+
+    component: str
+    ref: str | None = None
+    workflow: WorkflowType = field(default=WorkflowType.DEAD_CODE_CLEANUP)
+    linear_issue_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditCommand:
+    """`/cicd audit [run]`: the audit trail, of one run or of all."""
+
+    run: str | None = None
+
+
+Command = HelpCommand | WorkflowsCommand | AnalyzeCommand | CleanupCommand | AuditCommand
 
 
 def _unwrap_links(text: str) -> str:
@@ -72,6 +98,11 @@ def parse_command(text: str) -> Command:
         return WorkflowsCommand()
     if head in (WorkflowType.COMPONENT_ANALYSIS.value, "analyze"):
         return _parse_analyze(args)
+    if head == "cleanup":
+        parsed = _parse_analyze(args, verb="cleanup")
+        return CleanupCommand(parsed.component, parsed.ref, linear_issue_id=parsed.linear_issue_id)
+    if head == "audit":
+        return _parse_audit(args)
     if head in {t.value for t in WorkflowType}:
         info = CATALOG[WorkflowType(head)]
         raise CommandError(
@@ -81,16 +112,28 @@ def parse_command(text: str) -> Command:
     raise CommandError(f"Unknown command `{words[0]}`.{_suggest(head)} Try `/cicd help`.")
 
 
-def _option_value(word: str, rest: list[str], names: tuple[str, ...], example: str) -> str:
+def _option_value(
+    word: str, rest: list[str], names: tuple[str, ...], example: str, verb: str = "analyze"
+) -> str:
     """The value of `--name VALUE` or `--name=VALUE`."""
     if "=" in word:
         return word.split("=", 1)[1]
     if not rest:
-        raise CommandError(f"`{names[0]}` needs a value: `/cicd analyze src {names[0]} {example}`.")
+        raise CommandError(f"`{names[0]}` needs a value: `/cicd {verb} src {names[0]} {example}`.")
     return rest.pop(0)
 
 
-def _parse_analyze(args: list[str]) -> AnalyzeCommand:
+def _parse_audit(args: list[str]) -> AuditCommand:
+    if not args:
+        return AuditCommand()
+    if len(args) > 1 or not _RUN.match(args[0]):
+        raise CommandError(
+            "`/cicd audit` takes one run: its name (`brave-fox`) or id, or nothing for all runs."
+        )
+    return AuditCommand(run=args[0])
+
+
+def _parse_analyze(args: list[str], verb: str = "analyze") -> AnalyzeCommand:
     component: str | None = None
     ref: str | None = None
     issue: str | None = None
@@ -99,22 +142,22 @@ def _parse_analyze(args: list[str]) -> AnalyzeCommand:
         word = rest.pop(0)
         name = word.split("=", 1)[0]
         if name in ("--ref", "-r"):
-            ref = _option_value(word, rest, ("--ref",), "main")
+            ref = _option_value(word, rest, ("--ref",), "main", verb)
         elif name in ("--linear-issue-id", "--linear"):
-            issue = _option_value(word, rest, ("--linear-issue-id",), "ZAM-1084")
+            issue = _option_value(word, rest, ("--linear-issue-id",), "ZAM-1084", verb)
         elif word.startswith("-") and word != "-":
             raise CommandError(
-                f"Unknown option `{word}`. `/cicd analyze` takes `--ref` and `--linear-issue-id`."
+                f"Unknown option `{word}`. `/cicd {verb}` takes `--ref` and `--linear-issue-id`."
             )
         elif component is None:
             component = word
         else:
             raise CommandError(
-                f"`/cicd analyze` takes one component; got `{component}` and `{word}`."
+                f"`/cicd {verb}` takes one component; got `{component}` and `{word}`."
             )
     if component is None:
         raise CommandError(
-            "Which component? Give a path in the repository: `/cicd analyze contexten/agents` "
+            f"Which component? Give a path in the repository: `/cicd {verb} contexten/agents` "
             "(or `.` for all of it)."
         )
     if ref is not None and not _REF.match(ref):

@@ -6,6 +6,8 @@ import pytest
 
 from bot.commands.parsing import (
     AnalyzeCommand,
+    AuditCommand,
+    CleanupCommand,
     CommandError,
     HelpCommand,
     WorkflowsCommand,
@@ -181,7 +183,12 @@ def test_unknown_command_without_a_near_match_has_no_suggestion():
 
 
 @pytest.mark.parametrize(
-    "name", [t.value for t in WorkflowType if t is not WorkflowType.COMPONENT_ANALYSIS]
+    "name",
+    [
+        t.value
+        for t in WorkflowType
+        if t not in (WorkflowType.COMPONENT_ANALYSIS, WorkflowType.DEAD_CODE_CLEANUP)
+    ],
 )
 def test_other_workflow_types_are_not_implemented_yet(name):
     message = error_of(f"{name} something")
@@ -237,3 +244,20 @@ def test_linear_issue_id_without_value():
 def test_unknown_option_names_both_options():
     message = error_of("analyze src --linear-id ZAM-1")
     assert "`--ref` and `--linear-issue-id`" in message
+
+
+@pytest.mark.parametrize("head", ["cleanup", "clean", "dead_code_cleanup"])
+def test_cleanup_takes_a_component_and_the_same_options(head):
+    parsed = parse_command(f"{head} contexten/agents --ref main --linear-issue-id zam-7")
+    assert parsed == CleanupCommand("contexten/agents", "main", linear_issue_id="ZAM-7")
+    assert parsed.workflow is WorkflowType.DEAD_CODE_CLEANUP
+    assert "/cicd cleanup contexten/agents" in error_of(head)
+    assert "`/cicd cleanup` takes `--ref`" in error_of(f"{head} x --force")
+
+
+def test_audit_takes_an_optional_run():
+    assert parse_command("audit") == AuditCommand()
+    assert parse_command("audit brave-fox") == AuditCommand("brave-fox")
+    assert parse_command("audit 0b6f2a52") == AuditCommand("0b6f2a52")
+    assert "takes one run" in error_of("audit a b")
+    assert "takes one run" in error_of("audit ../x")
