@@ -10,8 +10,12 @@ import subprocess
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from prefect.states import State
 
 _URL_PREFIXES = ("http://", "https://", "ssh://", "git://", "file://", "git@")
 _CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
@@ -178,3 +182,15 @@ def _resolvable(clone: Path, ref: str) -> str:
         except CheckoutError:
             continue
     raise CheckoutError(f"ref `{ref}` was not found in the repository")
+
+
+def transient_checkout_failure(task: object, task_run: object, state: State) -> bool:
+    """A Prefect ``retry_condition_fn``: retry network trouble; a missing repository or ref
+    will not fix itself."""
+    try:
+        state.result()
+    except CheckoutError as exc:
+        return exc.transient
+    except Exception:
+        return False
+    return False

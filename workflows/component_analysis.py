@@ -8,19 +8,17 @@ import time
 from pathlib import Path
 from uuid import UUID
 
-from prefect import Task, flow, get_run_logger, task
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import (
     create_markdown_artifact,
     create_progress_artifact,
     update_progress_artifact,
 )
 from prefect.cache_policies import NONE
-from prefect.client.schemas.objects import TaskRun
-from prefect.states import State
 
 from workflows.analysis import AnalysisReport
 from workflows.analysis.options import AnalysisOptions, analyze
-from workflows.checkout import Checkout, CheckoutError, checkout_repository
+from workflows.checkout import Checkout, checkout_repository, transient_checkout_failure
 from workflows.components import resolve_component
 from workflows.config import load_config
 from workflows.linear_tracking import LinearTracker
@@ -30,22 +28,11 @@ from workflows.summary import markdown_summary
 PROGRESS_INTERVAL_S = 0.5
 
 
-def _transient_failure(task: Task, task_run: TaskRun, state: State) -> bool:
-    """Retry network trouble; a missing repository or ref will not fix itself."""
-    try:
-        state.result()
-    except CheckoutError as exc:
-        return exc.transient
-    except Exception:
-        return False
-    return False
-
-
 @task(
     name="checkout",
     retries=2,
     retry_delay_seconds=[2, 10],
-    retry_condition_fn=_transient_failure,
+    retry_condition_fn=transient_checkout_failure,
     cache_policy=NONE,
 )
 def fetch_repository(repo: str, ref: str | None) -> Checkout:

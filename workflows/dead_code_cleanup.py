@@ -12,16 +12,20 @@ is checked against the approved digest before anything is committed.
 from pathlib import Path
 from typing import Any
 
-from prefect import Task, flow, get_run_logger, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import DEFAULT, NONE
-from prefect.client.schemas.objects import TaskRun
 from prefect.context import FlowRunContext
-from prefect.states import State
 
 from workflows.analysis.fixes import apply_fixes
 from workflows.analysis.options import AnalysisOptions, analyze
 from workflows.approvals import ApprovalDecision, request_approval
-from workflows.checkout import Checkout, CheckoutError, checkout_repository, git
+from workflows.checkout import (
+    Checkout,
+    CheckoutError,
+    checkout_repository,
+    git,
+    transient_checkout_failure,
+)
 from workflows.cleanup import (
     SAFE_RULES,
     CleanupChange,
@@ -43,22 +47,11 @@ from workflows.worktrees import (
 )
 
 
-def _transient_failure(task: Task, task_run: TaskRun, state: State) -> bool:
-    """Retry network trouble only."""
-    try:
-        state.result()
-    except CheckoutError as exc:
-        return exc.transient
-    except Exception:
-        return False
-    return False
-
-
 @task(
     name="checkout",
     retries=2,
     retry_delay_seconds=[2, 10],
-    retry_condition_fn=_transient_failure,
+    retry_condition_fn=transient_checkout_failure,
     persist_result=True,
     cache_policy=DEFAULT,
 )
