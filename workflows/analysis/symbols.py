@@ -22,7 +22,7 @@ from workflows.analysis.nodes import (
     node_text,
     string_value,
 )
-from workflows.analysis.parsing import ParsedModule
+from workflows.analysis.parsing import PYTHON, ParsedModule
 
 __all__ = ["Definition", "DefinitionKind", "ImportBinding", "ModuleSymbols", "collect_symbols"]
 
@@ -78,6 +78,31 @@ _CHILD_CONTEXT: dict[str, dict[str | None, int]] = {
     "for_in_clause": {"left": _STORE},
     "attribute": {"attribute": _ATTR},
 }
+
+
+_NAMED_KIND_IDS: dict[str, frozenset[int]] = {}
+for _kind in range(PYTHON.node_kind_count):
+    if PYTHON.node_kind_is_named(_kind):
+        _name = PYTHON.node_kind_for_id(_kind) or ""
+        _NAMED_KIND_IDS[_name] = _NAMED_KIND_IDS.get(_name, frozenset()) | {_kind}
+
+
+def _kind_ids(names: Collection[str]) -> frozenset[int]:
+    """Every id tree-sitter's Python grammar gives named nodes of the ``names`` kinds."""
+    return frozenset().union(*(_NAMED_KIND_IDS.get(name, ()) for name in names))
+
+
+def _by_kind_id[V](by_name: dict[str, V]) -> dict[int, V]:
+    return {kind: value for name, value in by_name.items() for kind in _kind_ids({name})}
+
+
+(_IDENTIFIER_ID,) = _kind_ids({"identifier"})
+(_COMMENT_ID,) = _kind_ids({"comment"})
+_INSPECTED_IDS = _by_kind_id({name: name for name in _INSPECTED})
+_PATTERN_IDS = _kind_ids(_PATTERN_TYPES)
+_CONTEXT_IDS = _by_kind_id(_CHILD_CONTEXT)
+_INHERITED = _by_kind_id({**dict.fromkeys(_IMPORT_TYPES, _SKIP), "type": _TYPE})
+"""What children inherit from these parents whatever the parent's own context."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,16 +193,28 @@ class _Collector:
 
     def __init__(self, module: ParsedModule, node_types: frozenset[str]) -> None:
         self.module = module
-        self.wanted = node_types
         self.symbols = ModuleSymbols(path=module.path, nodes={t: [] for t in node_types})
+        self.collected: dict[int, list[Node]] = {
+            kind: self.symbols.nodes[name] for name in node_types for kind in _kind_ids({name})
+        }
+        """The lists of `ModuleSymbols.nodes` by node kind id."""
         self.owner: str | None = None
+        self.owner_bytes: bytes | None = None
+        self.load_bytes: set[bytes] = set()
+        self.reference_bytes: set[bytes] = set()
+        """Names the walk's hot loop found, as bytes (decoded once, at the end)."""
+        self.stack: list[tuple[Node, int, int]] = []
+        """The walk's pending nodes, with their context and kind id."""
         self.type_roots: set[int] = set()
         """Ids of nodes whose subtree is a type expression (``cast`` targets, aliases...)."""
 
     def run(self) -> ModuleSymbols:
         for top in self.module.root.children:
             self.owner = self._top_level(top)
+            self.owner_bytes = self.owner.encode() if self.owner is not None else None
             self._walk(top)
+        self.symbols.loads.update(name.decode() for name in self.load_bytes)
+        self.symbols.references.update(name.decode() for name in self.reference_bytes)
         return self.symbols
 
     def _top_level(self, node: Node) -> str | None:
@@ -200,55 +237,78 @@ class _Collector:
     def _walk(self, start: Node) -> None:
         # Only named nodes matter (punctuation and keywords carry no facts). Identifiers are
         # settled as their parent is expanded, and other leaves but comments are dropped
-        # there, so most nodes of a tree never reach the stack. Each entry carries its node
-        # type so that it is read from the tree once.
-        wanted, nodes, type_roots = self.wanted, self.symbols.nodes, self.type_roots
-        inspected, patterns, contexts = _INSPECTED, _PATTERN_TYPES, _CHILD_CONTEXT
-        symbols, owner = self.symbols, self.owner
-        loads, references = symbols.loads, symbols.references
-        start_kind = start.type
-        if start_kind == "identifier":
+        # there, so most nodes of a tree never reach the stack. This loop runs for every
+        # node of every file, so it is written for speed: node kinds are integer ids
+        # (`Node.kind_id` builds no string), identifier names are gathered as bytes and
+        # decoded once per distinct name, and children of the common parents, whose
+        # context does not depend on their field, take a loop without field lookups.
+        type_roots, source = self.type_roots, self.module.source
+        collected, inspected = self.collected, _INSPECTED_IDS
+        identifier, comment = _IDENTIFIER_ID, _COMMENT_ID
+        start_kind = start.kind_id
+        if start_kind == identifier:
             self._identifier(start, _LOAD)
             return
-        stack: list[tuple[Node, int, str]] = [(start, _LOAD, start_kind)]
+        stack = self.stack
+        stack.append((start, _LOAD, start_kind))
+        pop, push = stack.pop, stack.append
         while stack:
-            node, ctx, kind = stack.pop()
+            node, ctx, kind = pop()
             if type_roots and ctx == _LOAD and node.id in type_roots:
                 ctx = _TYPE
-            if kind in wanted:
-                nodes[kind].append(node)
-            if kind in inspected and (ctx != _SKIP or kind == "comment"):
-                self._inspect(node, kind, ctx)
-            if not node.named_child_count:
+            found = collected.get(kind)
+            if found is not None:
+                found.append(node)
+            if kind in inspected and (ctx != _SKIP or kind == comment):
+                self._inspect(node, inspected[kind], ctx)
+            if kind == comment:
                 continue
-            if kind in _IMPORT_TYPES:
-                inherited = _SKIP
-            elif kind == "type":
-                inherited = _TYPE
-            else:
+            inherited = _INHERITED.get(kind)
+            if inherited is None:
                 inherited = ctx if ctx in (_TYPE, _SKIP) else _LOAD
-            spec = contexts.get(kind) if ctx != _STORE and inherited != _SKIP else None
-            children = node.named_children
-            for index in range(len(children) - 1, -1, -1):
-                child = children[index]
-                child_kind = child.type
-                if ctx == _STORE:
-                    child_ctx = _STORE if child_kind in patterns else _LOAD
-                elif spec is None:
+            if ctx == _STORE or (inherited != _SKIP and kind in _CONTEXT_IDS):
+                self._expand_by_field(node, ctx, kind, inherited)
+                continue
+            # Every child gets `inherited`.
+            if inherited == _SKIP:
+                for child in reversed(node.named_children):
+                    if child.named_child_count or child.kind_id == comment:
+                        push((child, _SKIP, child.kind_id))
+                continue
+            owner, loads, references = self.owner_bytes, self.load_bytes, self.reference_bytes
+            for child in reversed(node.named_children):
+                child_kind = child.kind_id
+                if child_kind == identifier:
+                    name = source[child.start_byte : child.end_byte]
+                    loads.add(name)
+                    if name != owner:
+                        references.add(name)
+                elif child.named_child_count or child_kind == comment:
+                    push((child, inherited, child_kind))
+
+    def _expand_by_field(self, node: Node, ctx: int, kind: int, inherited: int) -> None:
+        """Push the children of a node whose children's contexts depend on their fields."""
+        spec = _CONTEXT_IDS[kind] if ctx != _STORE else None
+        patterns, push = _PATTERN_IDS, self.stack.append
+        children = node.named_children
+        for index in range(len(children) - 1, -1, -1):
+            child = children[index]
+            child_kind = child.kind_id
+            if spec is None:  # inside a binding target
+                child_ctx = _STORE if child_kind in patterns else _LOAD
+            else:
+                child_ctx = spec.get(node.field_name_for_named_child(index), inherited)
+                if child_ctx == _STORE and child_kind not in patterns:
                     child_ctx = inherited
-                else:
-                    child_ctx = spec.get(node.field_name_for_named_child(index), inherited)
-                    if child_ctx == _STORE and child_kind not in patterns:
-                        child_ctx = inherited
-                if child_kind == "identifier":
-                    if child_ctx in (_LOAD, _TYPE, _ATTR):
-                        name = node_text(child)
-                        if child_ctx != _ATTR:
-                            loads.add(name)
-                        if name != owner:
-                            references.add(name)
-                elif child.named_child_count or child_kind == "comment":
-                    stack.append((child, child_ctx, child_kind))
+            if child_kind == _IDENTIFIER_ID:
+                if child_ctx in (_LOAD, _TYPE, _ATTR):
+                    name = self.module.source[child.start_byte : child.end_byte]
+                    if child_ctx != _ATTR:
+                        self.load_bytes.add(name)
+                    if name != self.owner_bytes:
+                        self.reference_bytes.add(name)
+            elif child.named_child_count or child_kind == _COMMENT_ID:
+                push((child, child_ctx, child_kind))
 
     def _identifier(self, node: Node, ctx: int) -> None:
         if ctx in (_LOAD, _TYPE):
