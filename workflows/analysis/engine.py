@@ -12,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import sys
+import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from workflows.analysis.cache import AnalysisCache
@@ -179,17 +181,46 @@ def _analyse(
             yield [analyser.analyse(path)]
         return
     batches = _batches(paths, sizes, count * _BATCHES_PER_WORKER)
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    context = _process_context()
     with ProcessPoolExecutor(
         max_workers=count,
         mp_context=context,
         initializer=_start_worker,
         initargs=(base, prefix, root, rule_ids),
     ) as pool:
-        futures = [pool.submit(_analyse_batch, batch) for batch in batches]
-        for future in as_completed(futures):
+        futures = {pool.submit(_analyse_batch, batch): batch for batch in batches}
+        if context.get_start_method() == "forkserver":
+            yield from _while_workers_start(futures, FileAnalyser(base, prefix, root, rule_ids))
+        for future in as_completed([f for f in futures if not f.cancelled()]):
             yield future.result()
+
+
+def _while_workers_start(
+    futures: dict[Future[list[FileResult]], list[str]], analyser: FileAnalyser
+) -> Iterator[list[FileResult]]:
+    """Analyse batches here until a worker reports (cancelling them in the pool).
+
+    A fork server's workers take a while to start (a fresh interpreter imports the engine),
+    and this process would only wait; it takes the smallest batches, ones no worker claimed.
+    """
+    for future, batch in reversed(futures.items()):
+        if any(f.done() for f in futures) or not future.cancel():
+            return
+        yield [analyser.analyse(path) for path in batch]
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    """How workers start: forked when that is safe, else from a fork server.
+
+    Forking is instant (the engine is already imported) but only safe while this process has
+    no other thread, whose locks a child could inherit held (the bot and Prefect run threads);
+    a fork server starts a fresh interpreter once and forks workers from it.
+    """
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
 
 
 def _worker_count(requested: int | None, files: int, total_bytes: int) -> int:

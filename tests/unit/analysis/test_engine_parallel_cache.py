@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 from workflows.analysis import analyze_path
 from workflows.analysis.cache import AnalysisCache
+from workflows.analysis.engine import _process_context
 from workflows.analysis.models import AnalysisReport
 
 # Cross-file verdicts (unused-function, unused-import re-exports, cycles, duplicates) plus
@@ -163,3 +167,41 @@ def test_a_cache_path_that_is_a_file_costs_speed_not_results(write_tree, tmp_pat
     blocker = tmp_path / "cache"
     blocker.write_text("a file where the cache directory should be")
     assert analyze_path(root, cache_dir=blocker).findings == analyze_path(root).findings
+
+
+def test_workers_are_forked_only_while_this_process_runs_no_other_thread() -> None:
+    # A fresh interpreter has one thread: workers fork from it (instant start on Linux).
+    probe = (
+        "from workflows.analysis.engine import _process_context;"
+        "print(_process_context().get_start_method())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == ("fork" if sys.platform == "linux" else "forkserver")
+
+    # With another thread alive (the bot, a Prefect flow), a fork could copy a held lock.
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait, daemon=True)
+    thread.start()
+    try:
+        assert _process_context().get_start_method() == "forkserver"
+    finally:
+        release.set()
+        thread.join()
+
+
+def test_a_fork_server_pool_finds_what_one_process_finds(write_tree) -> None:
+    # While the fork server starts, this process analyses batches itself: same results.
+    root = write_tree(TREE)
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait, daemon=True)
+    thread.start()
+    try:
+        parallel = analyze_path(root, workers=2)
+    finally:
+        release.set()
+        thread.join()
+    serial = analyze_path(root, workers=1)
+    assert parallel.findings == serial.findings
+    assert parallel.graph == serial.graph
