@@ -32,13 +32,19 @@ class Candidates:
 
 
 _LOOKUPS = frozenset({"getattr", "hasattr"})
+_LOOKUP_BYTES = frozenset(name.encode() for name in _LOOKUPS)
 
 
-def lookup_prefixes(facts: ModuleSymbols) -> frozenset[str]:
+def lookup_prefixes(module: ParsedModule, facts: ModuleSymbols) -> frozenset[str]:
     """Name prefixes a module looks up at run time: ``getattr(self, "opt_" + name)``, ``"do_%s"
     % cmd`` or ``f"visit_{kind}"`` give ``opt_``, ``do_``, ``visit_``. Needs ``call`` nodes."""
+    source = module.source
+    if b"getattr" not in source and b"hasattr" not in source:  # most modules: no call to read
+        return frozenset()
     found: set[str] = set()
     for call in facts.nodes_of("call"):
+        if source[call.start_byte : call.start_byte + 7] not in _LOOKUP_BYTES:
+            continue
         function = call.child_by_field_name("function")
         if function is None or function.type != "identifier" or callee_name(call) not in _LOOKUPS:
             continue
@@ -72,7 +78,7 @@ def unused_candidates(
     another module mentions the name is left to `still_unused`.
     """
     facts = index.symbols(module)
-    prefixes = lookup_prefixes(facts)
+    prefixes = lookup_prefixes(module, facts)
     if module.is_test_file:
         return Candidates((), prefixes)
     exported = facts.exported

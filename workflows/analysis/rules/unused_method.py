@@ -109,7 +109,8 @@ def collect(module: ParsedModule, index: ProjectIndex) -> MethodFacts:
                 confidence=_confidence(name, has_base),
             )
             candidates.append((len(classes) - 1, finding))
-    return MethodFacts(tuple(classes), tuple(candidates), lookup_prefixes(index.symbols(module)))
+    prefixes = lookup_prefixes(module, index.symbols(module))
+    return MethodFacts(tuple(classes), tuple(candidates), prefixes)
 
 
 def judge(facts: Mapping[str, MethodFacts], project: ProjectFacts) -> Iterator[Finding]:
