@@ -15,6 +15,7 @@ from tree_sitter import Node
 
 from workflows.analysis.memo import per_file
 from workflows.analysis.nodes import node_text
+from workflows.analysis.parsing import PYTHON
 
 BindingKind = Literal["assign", "augmented", "walrus", "for", "with", "except", "def", "import"]
 
@@ -31,6 +32,48 @@ _TARGET_GROUPS = frozenset(
 _DYNAMIC_CALLS = {"locals": 0, "vars": 0, "eval": 1, "exec": 1}
 """Builtins that read the caller's locals when called with this many arguments."""
 _NOT_IMPLEMENTED = frozenset({"NotImplementedError", "NotImplemented"})
+
+
+def _kind_ids(*names: str) -> frozenset[int]:
+    """Every kind id whose node type is one of ``names``: aliases give some types several ids."""
+    return frozenset(
+        i for i in range(PYTHON.node_kind_count) if PYTHON.node_kind_for_id(i) in names
+    )
+
+
+def _field(name: str) -> int:
+    field_id = PYTHON.field_id_for_name(name)
+    assert field_id is not None, name
+    return field_id
+
+
+# The scanner visits most nodes of every function, so it compares integer kind ids (``type``
+# builds a new str per call) and looks children up by field id rather than by field name.
+_IDENTIFIER = _kind_ids("identifier")
+_ATTRIBUTE = _kind_ids("attribute")
+_LEAVES = _kind_ids(
+    "integer", "float", "true", "false", "none", "ellipsis", "comment", "line_continuation",
+    "string_start", "string_content", "string_end", "escape_sequence", "escape_interpolation",
+    "type_conversion",
+)  # fmt: skip
+"""Tokens: named nodes that never have children, so hold no names."""
+_FUNCTION = _kind_ids("function_definition")
+_AS_PATTERN = _kind_ids("as_pattern")
+_ALIASED_IMPORT = _kind_ids("aliased_import")
+_GLOBAL = _kind_ids("global_statement")
+_COMMENT = _kind_ids("comment")
+_GROUP_IDS = _kind_ids(*_TARGET_GROUPS)
+_FOR_IN_CLAUSE = _kind_ids("for_in_clause")
+_WITH_ITEM = _kind_ids("with_item")
+_SEPARATOR_IDS = _kind_ids(*_SEPARATORS)
+_TYPED = _kind_ids("typed_parameter", "typed_default_parameter")
+_TYPED_PARAMETER = _kind_ids("typed_parameter")
+_SPLAT_IDS = {i: star for name, star in _SPLATS.items() for i in _kind_ids(name)}
+_DYNAMIC_NAMES = {name.encode(): count for name, count in _DYNAMIC_CALLS.items()}
+_ALIAS, _ARGUMENTS, _BODY, _FUNCTION_FIELD = map(_field, ("alias", "arguments", "body", "function"))
+_LEFT, _NAME, _OBJECT, _PARAMETERS = map(_field, ("left", "name", "object", "parameters"))
+_RETURN_TYPE, _RIGHT, _SUPERCLASSES = map(_field, ("return_type", "right", "superclasses"))
+_TYPE, _VALUE = _field("type"), _field("value")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +129,7 @@ class Scope:
 
 def function_name(func: Node) -> str:
     """The name of a ``function_definition`` or ``class_definition``."""
-    name = func.child_by_field_name("name")
+    name = func.child_by_field_id(_NAME)
     return node_text(name) if name is not None else ""
 
 
@@ -152,22 +195,22 @@ def takes_implicit_first(func: Node) -> bool:
 
 def parameters(func: Node) -> list[Parameter]:
     """The parameters of a ``function_definition`` (or ``lambda``), in order."""
-    params = func.child_by_field_name("parameters")
+    params = func.child_by_field_id(_PARAMETERS)
     if params is None:
         return []
     found: list[Parameter] = []
     for child in params.named_children:
-        if child.type in _SEPARATORS:
+        kind = child.kind_id
+        if kind in _SEPARATOR_IDS:
             continue
-        annotated = child.type in ("typed_parameter", "typed_default_parameter")
-        target = child.child_by_field_name("name") or child
-        if child.type == "typed_parameter":
+        target = child.child_by_field_id(_NAME) or child
+        if kind in _TYPED_PARAMETER:
             target = child.named_children[0]
-        star = _SPLATS.get(target.type, "")
+        star = _SPLAT_IDS.get(target.kind_id, "")
         if star:
-            target = next((c for c in target.named_children if c.type == "identifier"), target)
-        if target.type == "identifier":
-            found.append(Parameter(node_text(target), target, annotated, star))
+            target = next((c for c in target.named_children if c.kind_id in _IDENTIFIER), target)
+        if target.kind_id in _IDENTIFIER:
+            found.append(Parameter(node_text(target), target, kind in _TYPED, star))
     return found
 
 
@@ -209,19 +252,29 @@ def is_trivial_body(func: Node) -> bool:
 
 
 @per_file
+def _nested_scopes() -> dict[Node, Scope]:
+    """Scopes of the functions met while scanning an enclosing one, by node, until `clear`."""
+    return {}
+
+
+@per_file
 def function_scope(func: Node) -> Scope:
     """The local scope of a ``function_definition``: its parameters, bindings and reads.
 
     Cached while the module is checked: unused-variable and unused-argument share one scan
-    per function, so callers must treat the scope as read-only.
+    per function, and a nested function reuses the scope its enclosing function's scan built,
+    so callers must treat the scope as read-only.
     """
-    scope = Scope("function_definition")
+    known = _nested_scopes().get(func)
+    if known is not None:
+        return known
+    scanner = _Scanner(Scope("function_definition"))
     for param in parameters(func):
-        scope.bindings.append(Binding(param.name, param.node, "def", 0))
-    body = func.child_by_field_name("body")
+        scanner.scope.bindings.append(Binding(param.name, param.node, "def", 0))
+    body = func.child_by_field_id(_BODY)
     if body is not None:
-        _Scanner(scope).scan(body)
-    return scope
+        scanner.scan(body)
+    return scanner.scope
 
 
 class _Scanner:
@@ -230,44 +283,62 @@ class _Scanner:
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
         self.stack: list[Node] = []
+        self.names: set[bytes | None] = set()
+        """Identifiers read, as source bytes: `scan` decodes each distinct one once."""
 
     def scan(self, *roots: Node) -> None:
-        stack, reads, handlers = self.stack, self.scope.reads, _HANDLERS
-        stack.extend(reversed(roots))
-        while stack:
+        """Visit ``roots`` and what they hold, then add the names read to the scope."""
+        self.push(*roots)
+        stack, names, handlers = self.stack, self.names, _HANDLERS
+        identifier, attribute, leaves = _IDENTIFIER, _ATTRIBUTE, _LEAVES
+        while stack:  # holds no identifier, attribute or leaf: `push` and the loop filter them
             node = stack.pop()
-            kind = node.type
-            handler = handlers.get(kind)
+            handler = handlers.get(node.kind_id)
             if handler is not None:
                 handler(self, node)
-            elif kind == "identifier":
-                reads.add(node_text(node))
-            elif node.named_child_count:
-                # Identifier children are read here rather than pushed and popped one by one.
-                for child in reversed(node.named_children):
-                    child_kind = child.type
-                    if child_kind == "identifier":
-                        reads.add(node_text(child))
-                    elif child.named_child_count or child_kind in handlers:
-                        stack.append(child)  # other leaves (numbers, string parts) read nothing
+                continue
+            for child in reversed(node.named_children):
+                kind = child.kind_id
+                if kind in attribute:  # only the object of `a.b` is read; inlined `push`
+                    self.push(child)
+                elif kind in identifier:
+                    names.add(child.text)
+                elif kind not in leaves:
+                    stack.append(child)
+        self.scope.reads.update((name or b"").decode("utf-8", "replace") for name in names)
 
     def push(self, *nodes: Node | None) -> None:
-        self.stack.extend(n for n in reversed(nodes) if n is not None)
+        """Visit ``nodes`` after what is pending, in order.
+
+        An identifier is read at once (reads are a set: reading early changes nothing), and
+        ``a.b.c`` is visited as ``a``: an attribute's name is no read.
+        """
+        for node in reversed(nodes):
+            while node is not None and node.kind_id in _ATTRIBUTE:
+                node = node.child_by_field_id(_OBJECT)
+            if node is None:
+                continue
+            kind = node.kind_id
+            if kind in _IDENTIFIER:
+                self.names.add(node.text)
+            elif kind not in _LEAVES:
+                self.stack.append(node)
 
     def bind(self, target: Node | None, kind: BindingKind, group: int = 0) -> None:
         """Record the names a target binds; attributes and subscripts in it are reads."""
         if target is None:
             return
-        if target.type == "identifier":
+        target_kind = target.kind_id
+        if target_kind in _IDENTIFIER:
             self.scope.bindings.append(Binding(node_text(target), target, kind, group))
-        elif target.type in _TARGET_GROUPS:
+        elif target_kind in _GROUP_IDS:
             inner = group or target.id
             for child in target.named_children:
                 self.bind(child, kind, inner)
-        elif target.type != "comment":
+        elif target_kind not in _COMMENT:
             self.push(target)
 
-    def nested(self, kind: str, roots: Sequence[Node], bound: Sequence[Node] = ()) -> None:
+    def nested(self, kind: str, roots: Sequence[Node], bound: Sequence[Node] = ()) -> Scope:
         """Scan ``roots`` as a nested scope binding ``bound``; keep what it reads from here."""
         inner = Scope(kind)
         scanner = _Scanner(inner)
@@ -277,120 +348,124 @@ class _Scanner:
         self.scope.inner |= inner.free()
         if kind in _COMPREHENSIONS and inner.dynamic:  # inlined: `locals()` sees ours (PEP 709)
             self.scope.dynamic = True
+        return inner
 
     # Handlers, one per node type that binds names or opens a scope.
 
     def _assignment(self, node: Node) -> None:
-        right = node.child_by_field_name("right")
-        left = node.child_by_field_name("left")
-        self.push(node.child_by_field_name("type"), right)
+        right = node.child_by_field_id(_RIGHT)
+        self.push(node.child_by_field_id(_TYPE), right)
         if right is None:  # a bare annotation `x: int` binds nothing
             return
-        self.bind(left, "assign")
+        self.bind(node.child_by_field_id(_LEFT), "assign")
 
     def _augmented(self, node: Node) -> None:
-        left = node.child_by_field_name("left")
-        self.push(node.child_by_field_name("right"))
-        if left is not None and left.type == "identifier":
+        left = node.child_by_field_id(_LEFT)
+        self.push(node.child_by_field_id(_RIGHT))
+        if left is not None and left.kind_id in _IDENTIFIER:
             self.bind(left, "augmented")
         else:
             self.push(left)
 
     def _walrus(self, node: Node) -> None:
-        name = node.child_by_field_name("name")
-        self.push(node.child_by_field_name("value"))
+        name = node.child_by_field_id(_NAME)
+        self.push(node.child_by_field_id(_VALUE))
         if self.scope.kind in _COMPREHENSIONS and name is not None:
             self.scope.reads.add(node_text(name))  # binds in the enclosing scope: keep it used
         else:
             self.bind(name, "walrus")
 
     def _for(self, node: Node) -> None:
-        left = node.child_by_field_name("left")
+        left = node.child_by_field_id(_LEFT)
         self.bind(left, "for")
         self.push(*(c for c in node.named_children if c != left))
 
     def _as_clause(self, node: Node) -> None:
-        kind: BindingKind = "with" if node.type == "with_item" else "except"
+        kind: BindingKind = "with" if node.kind_id in _WITH_ITEM else "except"
         for child in node.named_children:
-            if child.type == "as_pattern":
-                value = child.named_children[0] if child.named_children else None
+            if child.kind_id in _AS_PATTERN:
+                value = child.named_children[0] if child.named_child_count else None
                 self.push(value)
-                self.bind(child.child_by_field_name("alias"), kind)
+                self.bind(child.child_by_field_id(_ALIAS), kind)
             else:
                 self.push(child)
 
     def _declaration(self, node: Node) -> None:
-        names = {node_text(c) for c in node.named_children if c.type == "identifier"}
-        if node.type == "global_statement":
+        names = {node_text(c) for c in node.named_children if c.kind_id in _IDENTIFIER}
+        if node.kind_id in _GLOBAL:
             self.scope.globals |= names
         else:
             self.scope.nonlocals |= names
 
     def _import(self, node: Node) -> None:
-        for child in node.children_by_field_name("name"):
-            if child.type == "aliased_import":
-                self.bind(child.child_by_field_name("alias"), "import")
-            elif child.named_children:  # `import a.b` binds `a`; `from m import x` binds `x`
+        for child in node.children_by_field_id(_NAME):
+            if child.kind_id in _ALIASED_IMPORT:
+                self.bind(child.child_by_field_id(_ALIAS), "import")
+            elif child.named_child_count:  # `import a.b` binds `a`; `from m import x` binds `x`
                 self.bind(child.named_children[0], "import")
 
     def _function(self, node: Node) -> None:
-        self.bind(node.child_by_field_name("name"), "def")
-        params = node.child_by_field_name("parameters")
+        self.bind(node.child_by_field_id(_NAME), "def")
+        params = node.child_by_field_id(_PARAMETERS)
         for param in params.named_children if params is not None else ():
-            for field_name in ("value", "type"):  # defaults and annotations belong out here
-                self.push(param.child_by_field_name(field_name))
-        self.push(node.child_by_field_name("return_type"))
-        body = node.child_by_field_name("body")
+            # defaults and annotations belong out here (the annotation is visited first)
+            self.push(param.child_by_field_id(_TYPE), param.child_by_field_id(_VALUE))
+        self.push(node.child_by_field_id(_RETURN_TYPE))
+        body = node.child_by_field_id(_BODY)
         names = [p.node for p in parameters(node)]
-        self.nested(node.type, [body] if body is not None else [], names)
+        inner = self.nested(node.type, [body] if body is not None else [], names)
+        if node.kind_id in _FUNCTION:
+            _nested_scopes()[node] = inner
 
     def _class(self, node: Node) -> None:
-        self.bind(node.child_by_field_name("name"), "def")
-        self.push(node.child_by_field_name("superclasses"))
-        body = node.child_by_field_name("body")
+        self.bind(node.child_by_field_id(_NAME), "def")
+        self.push(node.child_by_field_id(_SUPERCLASSES))
+        body = node.child_by_field_id(_BODY)
         self.nested("class_definition", [body] if body is not None else [])
 
     def _comprehension(self, node: Node) -> None:
-        clauses = [c for c in node.named_children if c.type == "for_in_clause"]
-        targets = [t for c in clauses if (t := c.child_by_field_name("left")) is not None]
-        roots = [c for c in node.named_children if c.type != "for_in_clause"]
-        roots += [
-            n for c in clauses for n in c.named_children if n != c.child_by_field_name("left")
-        ]
+        children = node.named_children
+        clauses = [c for c in children if c.kind_id in _FOR_IN_CLAUSE]
+        targets = [t for c in clauses if (t := c.child_by_field_id(_LEFT)) is not None]
+        roots = [c for c in children if c.kind_id not in _FOR_IN_CLAUSE]
+        roots += [n for c in clauses for n in c.named_children if n != c.child_by_field_id(_LEFT)]
         self.nested(node.type, roots, targets)
 
     def _call(self, node: Node) -> None:
-        function = node.child_by_field_name("function")
-        arguments = node.child_by_field_name("arguments")
-        if function is not None and function.type == "identifier" and arguments is not None:
-            count = len([a for a in arguments.named_children if a.type != "comment"])
-            if _DYNAMIC_CALLS.get(node_text(function), -1) == count:
-                self.scope.dynamic = True
+        function = node.child_by_field_id(_FUNCTION_FIELD)
+        arguments = node.child_by_field_id(_ARGUMENTS)
+        if function is not None and function.kind_id in _IDENTIFIER and arguments is not None:
+            expected = _DYNAMIC_NAMES.get(function.text or b"", -1)
+            if expected >= 0:  # rare: count the arguments only then
+                count = len([a for a in arguments.named_children if a.kind_id not in _COMMENT])
+                if count == expected:
+                    self.scope.dynamic = True
         self.push(function, arguments)
 
-    def _attribute(self, node: Node) -> None:
-        self.push(node.child_by_field_name("object"))
-
     def _keyword(self, node: Node) -> None:
-        self.push(node.child_by_field_name("value"))
+        self.push(node.child_by_field_id(_VALUE))
 
 
 _HANDLERS = {
-    "assignment": _Scanner._assignment,
-    "augmented_assignment": _Scanner._augmented,
-    "named_expression": _Scanner._walrus,
-    "for_statement": _Scanner._for,
-    "with_item": _Scanner._as_clause,
-    "except_clause": _Scanner._as_clause,
-    "global_statement": _Scanner._declaration,
-    "nonlocal_statement": _Scanner._declaration,
-    "import_statement": _Scanner._import,
-    "import_from_statement": _Scanner._import,
-    "function_definition": _Scanner._function,
-    "lambda": _Scanner._function,
-    "class_definition": _Scanner._class,
-    "call": _Scanner._call,
-    "attribute": _Scanner._attribute,
-    "keyword_argument": _Scanner._keyword,
-    **dict.fromkeys(_COMPREHENSIONS, _Scanner._comprehension),
+    kind: handler
+    for name, handler in {
+        "assignment": _Scanner._assignment,
+        "augmented_assignment": _Scanner._augmented,
+        "named_expression": _Scanner._walrus,
+        "for_statement": _Scanner._for,
+        "with_item": _Scanner._as_clause,
+        "except_clause": _Scanner._as_clause,
+        "global_statement": _Scanner._declaration,
+        "nonlocal_statement": _Scanner._declaration,
+        "import_statement": _Scanner._import,
+        "import_from_statement": _Scanner._import,
+        "function_definition": _Scanner._function,
+        "lambda": _Scanner._function,
+        "class_definition": _Scanner._class,
+        "call": _Scanner._call,
+        "keyword_argument": _Scanner._keyword,
+        **dict.fromkeys(_COMPREHENSIONS, _Scanner._comprehension),
+    }.items()
+    for kind in _kind_ids(name)
 }
+"""Handler per kind id (every id of an aliased type), keyed like `Node.kind_id`."""
