@@ -42,6 +42,7 @@ def _kind_ids(*names: str) -> frozenset[int]:
 
 
 def _field(name: str) -> int:
+    """The id of field ``name`` of the Python grammar."""
     field_id = PYTHON.field_id_for_name(name)
     assert field_id is not None, name
     return field_id
@@ -288,10 +289,11 @@ class _Scanner:
 
     def scan(self, *roots: Node) -> None:
         """Visit ``roots`` and what they hold, then add the names read to the scope."""
-        self.push(*roots)
+        for root in reversed(roots):
+            self.visit(root)
         stack, names, handlers = self.stack, self.names, _HANDLERS
         identifier, attribute, leaves = _IDENTIFIER, _ATTRIBUTE, _LEAVES
-        while stack:  # holds no identifier, attribute or leaf: `push` and the loop filter them
+        while stack:  # holds no identifier, attribute or leaf: `visit` and the loop filter them
             node = stack.pop()
             handler = handlers.get(node.kind_id)
             if handler is not None:
@@ -299,8 +301,8 @@ class _Scanner:
                 continue
             for child in reversed(node.named_children):
                 kind = child.kind_id
-                if kind in attribute:  # only the object of `a.b` is read; inlined `push`
-                    self.push(child)
+                if kind in attribute:
+                    self.visit(child)
                 elif kind in identifier:
                     names.add(child.text)
                 elif kind not in leaves:
@@ -308,21 +310,25 @@ class _Scanner:
         self.scope.reads.update((name or b"").decode("utf-8", "replace") for name in names)
 
     def push(self, *nodes: Node | None) -> None:
-        """Visit ``nodes`` after what is pending, in order.
+        """Visit ``nodes`` after what is pending, in order."""
+        for node in reversed(nodes):
+            self.visit(node)
+
+    def visit(self, node: Node | None) -> None:
+        """Visit ``node`` after what is pending.
 
         An identifier is read at once (reads are a set: reading early changes nothing), and
         ``a.b.c`` is visited as ``a``: an attribute's name is no read.
         """
-        for node in reversed(nodes):
-            while node is not None and node.kind_id in _ATTRIBUTE:
-                node = node.child_by_field_id(_OBJECT)
-            if node is None:
-                continue
-            kind = node.kind_id
-            if kind in _IDENTIFIER:
-                self.names.add(node.text)
-            elif kind not in _LEAVES:
-                self.stack.append(node)
+        while node is not None and node.kind_id in _ATTRIBUTE:
+            node = node.child_by_field_id(_OBJECT)
+        if node is None:
+            return
+        kind = node.kind_id
+        if kind in _IDENTIFIER:
+            self.names.add(node.text)
+        elif kind not in _LEAVES:
+            self.stack.append(node)
 
     def bind(self, target: Node | None, kind: BindingKind, group: int = 0) -> None:
         """Record the names a target binds; attributes and subscripts in it are reads."""
@@ -336,7 +342,7 @@ class _Scanner:
             for child in target.named_children:
                 self.bind(child, kind, inner)
         elif target_kind not in _COMMENT:
-            self.push(target)
+            self.visit(target)
 
     def nested(self, kind: str, roots: Sequence[Node], bound: Sequence[Node] = ()) -> Scope:
         """Scan ``roots`` as a nested scope binding ``bound``; keep what it reads from here."""
@@ -361,15 +367,15 @@ class _Scanner:
 
     def _augmented(self, node: Node) -> None:
         left = node.child_by_field_id(_LEFT)
-        self.push(node.child_by_field_id(_RIGHT))
+        self.visit(node.child_by_field_id(_RIGHT))
         if left is not None and left.kind_id in _IDENTIFIER:
             self.bind(left, "augmented")
         else:
-            self.push(left)
+            self.visit(left)
 
     def _walrus(self, node: Node) -> None:
         name = node.child_by_field_id(_NAME)
-        self.push(node.child_by_field_id(_VALUE))
+        self.visit(node.child_by_field_id(_VALUE))
         if self.scope.kind in _COMPREHENSIONS and name is not None:
             self.scope.reads.add(node_text(name))  # binds in the enclosing scope: keep it used
         else:
@@ -385,10 +391,10 @@ class _Scanner:
         for child in node.named_children:
             if child.kind_id in _AS_PATTERN:
                 value = child.named_children[0] if child.named_child_count else None
-                self.push(value)
+                self.visit(value)
                 self.bind(child.child_by_field_id(_ALIAS), kind)
             else:
-                self.push(child)
+                self.visit(child)
 
     def _declaration(self, node: Node) -> None:
         names = {node_text(c) for c in node.named_children if c.kind_id in _IDENTIFIER}
@@ -410,7 +416,7 @@ class _Scanner:
         for param in params.named_children if params is not None else ():
             # defaults and annotations belong out here (the annotation is visited first)
             self.push(param.child_by_field_id(_TYPE), param.child_by_field_id(_VALUE))
-        self.push(node.child_by_field_id(_RETURN_TYPE))
+        self.visit(node.child_by_field_id(_RETURN_TYPE))
         body = node.child_by_field_id(_BODY)
         names = [p.node for p in parameters(node)]
         inner = self.nested(node.type, [body] if body is not None else [], names)
@@ -419,7 +425,7 @@ class _Scanner:
 
     def _class(self, node: Node) -> None:
         self.bind(node.child_by_field_id(_NAME), "def")
-        self.push(node.child_by_field_id(_SUPERCLASSES))
+        self.visit(node.child_by_field_id(_SUPERCLASSES))
         body = node.child_by_field_id(_BODY)
         self.nested("class_definition", [body] if body is not None else [])
 
@@ -434,16 +440,20 @@ class _Scanner:
     def _call(self, node: Node) -> None:
         function = node.child_by_field_id(_FUNCTION_FIELD)
         arguments = node.child_by_field_id(_ARGUMENTS)
-        if function is not None and function.kind_id in _IDENTIFIER and arguments is not None:
-            expected = _DYNAMIC_NAMES.get(function.text or b"", -1)
-            if expected >= 0:  # rare: count the arguments only then
+        if function is not None and function.kind_id in _IDENTIFIER:
+            name = function.text
+            self.names.add(name)
+            expected = _DYNAMIC_NAMES.get(name or b"", -1)
+            if expected >= 0 and arguments is not None:  # rare: count the arguments only then
                 count = len([a for a in arguments.named_children if a.kind_id not in _COMMENT])
                 if count == expected:
                     self.scope.dynamic = True
-        self.push(function, arguments)
+            self.visit(arguments)
+        else:
+            self.push(function, arguments)
 
     def _keyword(self, node: Node) -> None:
-        self.push(node.child_by_field_id(_VALUE))
+        self.visit(node.child_by_field_id(_VALUE))
 
 
 _HANDLERS = {
