@@ -43,7 +43,8 @@ ProgressCallback = Callable[[int, int], None]
 
 # Below this much source, starting worker processes costs more than it saves.
 _PARALLEL_MIN_BYTES = 400_000
-_BATCHES_PER_WORKER = 6
+_BATCHES_PER_WORKER = 16
+"""Small batches keep every worker busy to the end (a batch costs little to hand over)."""
 
 
 def analyze_path(
