@@ -183,6 +183,12 @@ class ModuleSymbols:
         return self.nodes.get(node_type, [])
 
 
+def _may_be_dotted(literal: bytes) -> bool:
+    """Whether a string literal's bytes could hold a ``pkg.mod.name`` path (cheap pre-check:
+    such a path has a dot or colon and no space, and the quotes add neither)."""
+    return b" " not in literal and (b"." in literal or b":" in literal)
+
+
 def collect_symbols(module: ParsedModule, node_types: Collection[str] = ()) -> ModuleSymbols:
     """Walk ``module`` once and return its facts, collecting nodes of ``node_types`` as well."""
     return _Collector(module, frozenset(node_types)).run()
@@ -321,7 +327,9 @@ class _Collector:
         if kind == "string":
             if ctx == _TYPE:
                 self._annotation(string_value(node))
-            elif node.end_byte - node.start_byte <= _MAX_DOTTED_BYTES:
+            elif node.end_byte - node.start_byte <= _MAX_DOTTED_BYTES and _may_be_dotted(
+                self.module.source[node.start_byte : node.end_byte]
+            ):
                 value = string_value(node)
                 if value and _DOTTED_PATH_RE.fullmatch(value):
                     self._ref(re.split(r"[.:]", value)[-1])
