@@ -1,27 +1,32 @@
-"""Running the JS/TS analysis: discover, parse, index, check, report."""
+"""Running the JS/TS analysis: discover, analyse files (in parallel, cached), judge, report.
+
+Each file is read, parsed and walked where it is parsed, and distilled into tree-free facts
+(`analyse_js_file`). Big trees are spread over worker processes; results are cached on disk
+by content hash when a cache directory is given, so re-analysing after a one-file change only
+parses that file. The main process then resolves imports, runs the rules over every file's
+facts and builds the import graph.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from workflows.analysis.javascript.parsing import (
-    JS_SUFFIXES,
-    JsModule,
-    discover_js_files,
-    parse_js_source,
-)
+from workflows.analysis.javascript.cache import JsCache
+from workflows.analysis.javascript.file_analysis import JsFile, JsFileResult
+from workflows.analysis.javascript.parsing import JS_SUFFIXES, discover_js_files
 from workflows.analysis.javascript.project import JsProject
 from workflows.analysis.javascript.resolution import package_entry_files
 from workflows.analysis.javascript.rules import JsRule, select_js_rules
-from workflows.analysis.javascript.symbols import JsSymbols, collect_js_symbols
+from workflows.analysis.javascript.workers import analyse_js_files
 from workflows.analysis.models import Finding, ImportGraph
-from workflows.analysis.parsing import SourceDecodeError, read_source
 
-__all__ = ["JsAnalysis", "analyze_javascript", "load_js_modules", "run_js_rules"]
+__all__ = ["JsAnalysis", "analyze_javascript", "run_js_rules"]
 
 
 class JsAnalysis(BaseModel):
@@ -30,6 +35,9 @@ class JsAnalysis(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     files_analyzed: int = 0
     lines_analyzed: int = 0
+    files_cached: int = Field(
+        default=0, description="files whose facts came from the cache instead of being parsed"
+    )
     parse_errors: list[str] = Field(
         default_factory=list,
         description="paths (relative) that could not be read or that parsed with syntax errors",
@@ -46,57 +54,72 @@ def _sources(root: Path) -> tuple[Path, list[str]]:
     return root, discover_js_files(root)
 
 
-def load_js_modules(
-    base: Path, paths: Iterable[str]
-) -> tuple[list[JsModule], dict[str, JsSymbols], list[str]]:
-    """Read, parse and walk every file; returns modules, symbols by path, and the sorted paths
-    of files that could not be read or decoded (skipped) or parsed with errors (kept)."""
-    modules: list[JsModule] = []
-    symbols: dict[str, JsSymbols] = {}
-    errors: list[str] = []
+def _file_results(
+    base: Path,
+    paths: list[str],
+    cache_dir: str | os.PathLike[str] | None,
+    workers: int | None,
+) -> list[JsFileResult]:
+    """Every file's result in ``paths`` order, from the cache where unchanged, else analysed."""
+    cache = None
+    if cache_dir is not None:
+        cache = JsCache(Path(cache_dir), base)
+        cache.load()
+    results: dict[str, JsFileResult] = {}
+    pending: list[str] = []
     for path in paths:
-        try:
-            source = read_source(base / path)
-        except (OSError, SourceDecodeError):
-            errors.append(path)
-            continue
-        module = parse_js_source(source, path)
-        if module.has_error:
-            errors.append(path)
-        modules.append(module)
-        symbols[path] = collect_js_symbols(module)
-    return modules, symbols, sorted(errors)
+        cached = cache.lookup(path) if cache is not None else None
+        if cached is not None:
+            results[path] = cached
+        else:
+            pending.append(path)
+    for batch in analyse_js_files(base, pending, workers):
+        results.update((result.path, result) for result in batch)
+    ordered = [results[path] for path in paths]
+    if cache is not None and pending:
+        with contextlib.suppress(OSError):  # a read-only cache costs speed, not results
+            cache.save(ordered)
+    return ordered
 
 
 def run_js_rules(
-    modules: Iterable[JsModule], project: JsProject, rules: Iterable[JsRule]
+    files: Iterable[JsFile], project: JsProject, rules: Iterable[JsRule]
 ) -> list[Finding]:
-    """Run every rule on every module; findings sorted by (path, line, rule)."""
+    """Run every rule on every file; findings sorted by (path, line, rule)."""
     rule_list = list(rules)
-    findings = [f for module in modules for rule in rule_list for f in rule.check(module, project)]
+    findings = [f for file in files for rule in rule_list for f in rule.check(file, project)]
     findings.sort(key=lambda f: (f.path, f.line, f.rule, f.symbol or ""))
     return findings
 
 
-def analyze_javascript(root: Path, *, select: Collection[str] | None = None) -> JsAnalysis:
+def analyze_javascript(
+    root: str | os.PathLike[str],
+    *,
+    select: Collection[str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    workers: int | None = None,
+) -> JsAnalysis:
     """Analyse the JS/TS files under directory ``root`` (or the single file ``root``).
 
     ``select`` holds rule ids (all JS/TS rules when None); ids without the ``js-`` prefix are
     ignored and an unknown ``js-`` id raises ValueError. A missing ``root`` raises
-    FileNotFoundError. The import graph is built whatever the selection.
+    FileNotFoundError. The import graph is built whatever the selection. ``cache_dir`` keeps
+    per-file results between runs (None: no cache); ``workers`` caps the processes (None: one
+    per CPU when the tree is big enough, 1: everything in this process).
     """
     rules = select_js_rules(select)
     started = time.perf_counter()
     base, paths = _sources(Path(root))
-    modules, symbols, parse_errors = load_js_modules(base, paths)
-    entry_files = package_entry_files(base, frozenset(symbols))
-    project = JsProject(modules, symbols, entry_files=entry_files)
-    findings = run_js_rules(modules, project, rules)
+    results = _file_results(base, paths, cache_dir, workers)
+    files = [result.file for result in results if result.file is not None]
+    entry_files = package_entry_files(base, frozenset(file.path for file in files))
+    project = JsProject(files, entry_files=entry_files)
     return JsAnalysis(
-        findings=findings,
-        files_analyzed=len(modules),
-        lines_analyzed=sum(m.line_count for m in modules),
-        parse_errors=parse_errors,
+        findings=run_js_rules(files, project, rules),
+        files_analyzed=len(files),
+        lines_analyzed=sum(file.line_count for file in files),
+        files_cached=sum(result.from_cache for result in results),
+        parse_errors=sorted(result.path for result in results if result.has_error),
         graph=project.import_graph(),
         duration_s=round(time.perf_counter() - started, 4),
     )

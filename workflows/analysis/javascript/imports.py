@@ -1,4 +1,8 @@
-"""Reading import, re-export, ``require`` and export statements out of JS/TS syntax nodes."""
+"""Reading import, re-export, ``require`` and export statements out of JS/TS syntax nodes.
+
+What they yield (`JsImport`, `JsBinding`, `JsExport`) is plain data with no syntax node in it,
+so it can leave the process that parsed the file and be cached.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from tree_sitter import Node
+
+from workflows.analysis.javascript.import_layout import ImportLayout, Span, import_layout, span
 
 __all__ = [
     "NAMESPACE",
@@ -57,8 +63,8 @@ class JsBinding:
     """The export it reads: a name, ``default``, or ``*`` for the whole module."""
     line: int
     end_line: int
-    node: Node
-    """The specifier (or the bound identifier) in the syntax tree."""
+    span: Span
+    """Where the specifier (or the bound identifier) is in the source."""
     type_only: bool = False
 
 
@@ -69,7 +75,8 @@ class JsImport:
     specifier: str
     kind: ImportKind
     line: int
-    statement: Node
+    end_line: int
+    """The last line of the statement (or of the ``require()``/``import()`` expression)."""
     bindings: tuple[JsBinding, ...] = ()
     names: frozenset[str] = frozenset()
     """Exports it asks for without binding them (re-exports, ``require("m").x``)."""
@@ -80,6 +87,8 @@ class JsImport:
     type_only: bool = False
     lazy: bool = False
     """Evaluated later than the importer: ``import()`` or ``require()`` inside a function."""
+    layout: ImportLayout | None = None
+    """Where the parts of an ES ``import`` statement are (what a fix removing some needs)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +99,6 @@ class JsExport:
     kind: ExportKind
     line: int
     end_line: int
-    node: Node
 
 
 def node_text(node: Node) -> str:
@@ -115,6 +123,10 @@ def _line(node: Node) -> int:
     return node.start_point.row + 1
 
 
+def _end_line(node: Node) -> int:
+    return node.end_point.row + 1
+
+
 def _has_type_keyword(node: Node) -> bool:
     return any(c.type == "type" and not c.is_named for c in node.children)
 
@@ -127,12 +139,13 @@ def _specifier_name(node: Node | None) -> str:
 
 def _binding(local: Node, imported: str, holder: Node, type_only: bool) -> JsBinding:
     return JsBinding(
-        node_text(local), imported, _line(holder), holder.end_point.row + 1, holder, type_only
+        node_text(local), imported, _line(holder), _end_line(holder), span(holder), type_only
     )
 
 
-def import_from_statement(node: Node) -> JsImport | None:
-    """The import an ``import_statement`` makes (ES or TS ``import x = require()``)."""
+def import_from_statement(node: Node, file_source: bytes) -> JsImport | None:
+    """The import an ``import_statement`` makes (ES or TS ``import x = require()``) in
+    ``file_source``, the file's bytes."""
     statement_type = _has_type_keyword(node)
     source = node.child_by_field_name("source")
     bindings: list[JsBinding] = []
@@ -163,7 +176,10 @@ def import_from_statement(node: Node) -> JsImport | None:
     if specifier is None:
         return None
     type_only = statement_type or (bool(bindings) and all(b.type_only for b in bindings))
-    return JsImport(specifier, "import", _line(node), node, tuple(bindings), type_only=type_only)
+    return JsImport(
+        specifier, "import", _line(node), _end_line(node), tuple(bindings), type_only=type_only,
+        layout=import_layout(file_source, node),
+    )  # fmt: skip
 
 
 def reexport_from_statement(node: Node) -> JsImport | None:
@@ -185,8 +201,8 @@ def reexport_from_statement(node: Node) -> JsImport | None:
     if not names and not all_names:
         star = True  # export * from "m"
     return JsImport(
-        specifier, "reexport", _line(node), node, names=frozenset(names), all_names=all_names,
-        star=star, type_only=type_only,
+        specifier, "reexport", _line(node), _end_line(node), names=frozenset(names),
+        all_names=all_names, star=star, type_only=type_only,
     )  # fmt: skip
 
 
@@ -238,7 +254,7 @@ def import_from_value(value: Node, target: Node | None, *, lazy: bool) -> JsImpo
         all_names = member is None
         names.update([member] if member else [])
     return JsImport(
-        specifier, kind, _line(value), value, tuple(bindings), frozenset(names),
+        specifier, kind, _line(value), _end_line(value), tuple(bindings), frozenset(names),
         all_names=all_names, lazy=lazy,
     )  # fmt: skip
 

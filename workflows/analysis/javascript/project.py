@@ -1,18 +1,21 @@
-"""The project-wide view of a JS/TS tree: resolved imports, export usage and the import graph."""
+"""The project-wide view of a JS/TS tree: resolved imports, export usage and the import graph.
+
+Built in the main process from every file's tree-free facts (`JsFile`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 
+from workflows.analysis.javascript.file_analysis import JsFile
 from workflows.analysis.javascript.graph import JsCycle, find_cycles, module_names
 from workflows.analysis.javascript.imports import NAMESPACE, JsImport
-from workflows.analysis.javascript.parsing import JsModule, is_entry_name
+from workflows.analysis.javascript.parsing import is_entry_name
 from workflows.analysis.javascript.resolution import (
     classify_specifier,
     package_name,
     resolve_relative,
 )
-from workflows.analysis.javascript.symbols import JsSymbols
 from workflows.analysis.models import ImportEdge, ImportGraph
 
 __all__ = ["JsProject"]
@@ -23,7 +26,6 @@ class JsProject:
 
     __slots__ = (
         "_cycles",
-        "_symbols",
         "_targets",
         "entry_files",
         "imported_by_unknown",
@@ -35,14 +37,12 @@ class JsProject:
 
     def __init__(
         self,
-        modules: Iterable[JsModule],
-        symbols: Mapping[str, JsSymbols],
+        files: Iterable[JsFile],
         *,
         entry_files: Collection[str] = (),
     ) -> None:
-        """Index ``modules`` and their ``symbols``; ``entry_files`` are package.json targets."""
-        self.modules: dict[str, JsModule] = {m.path: m for m in modules}
-        self._symbols = dict(symbols)
+        """Index ``files``; ``entry_files`` are package.json targets."""
+        self.modules: dict[str, JsFile] = {f.path: f for f in files}
         self.names: dict[str, str] = module_names(self.modules)
         """File path -> graph module name (``src/app`` for ``src/app.tsx``)."""
         self.entry_files = frozenset(entry_files) | {p for p in self.modules if is_entry_name(p)}
@@ -57,10 +57,6 @@ class JsProject:
         self._cycles: list[JsCycle] | None = None
         self._collect_usage()
 
-    def symbols(self, module: JsModule | str) -> JsSymbols:
-        """The facts of ``module`` (a `JsModule` or its relative path)."""
-        return self._symbols[module if isinstance(module, str) else module.path]
-
     def resolve(self, importer: str, specifier: str) -> str | None:
         """The analysed file a relative ``specifier`` of ``importer`` names, else None."""
         key = (importer, specifier)
@@ -73,7 +69,7 @@ class JsProject:
     def resolved_imports(self, path: str) -> list[tuple[JsImport, str]]:
         """The imports of file ``path`` that name another analysed file, with that file."""
         found: list[tuple[JsImport, str]] = []
-        for imp in self._symbols[path].imports:
+        for imp in self.modules[path].symbols.imports:
             target = self.resolve(path, imp.specifier)
             if target is not None:
                 found.append((imp, target))
@@ -97,7 +93,7 @@ class JsProject:
             if binding.imported != NAMESPACE:
                 names.add(binding.imported)
                 continue
-            members = self._symbols[path].requested_members(binding.local)
+            members = self.modules[path].symbols.requested_members(binding.local)
             if members is None:
                 return None
             names |= members
@@ -106,7 +102,7 @@ class JsProject:
     def _collect_usage(self) -> None:
         stars: dict[str, list[str]] = {}
         for path in sorted(self.modules):
-            for imp in self._symbols[path].imports:
+            for imp in self.modules[path].symbols.imports:
                 target = self.resolve(path, imp.specifier)
                 requested = self._requested(path, imp)
                 if target is None:
@@ -168,7 +164,7 @@ class JsProject:
         external: dict[str, list[str]] = {}
         for path in sorted(self.modules):
             packages: set[str] = set()
-            for imp in self._symbols[path].imports:
+            for imp in self.modules[path].symbols.imports:
                 target = self.resolve(path, imp.specifier)
                 if target is not None:
                     key = (names[path], names[target])

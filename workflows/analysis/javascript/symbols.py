@@ -3,6 +3,7 @@
 The walk records imports (ES, ``export ... from``, CommonJS ``require``, ``import()``), exports
 (ES and CommonJS) and every name the file reads: identifiers outside binding sites, TypeScript
 type names and JSX component names. Names are matched by spelling: there is no scope analysis.
+The facts hold no syntax node, so they can be pickled across processes and cached.
 """
 
 from __future__ import annotations
@@ -184,7 +185,7 @@ class _Collector:
         """Handle import/export/require nodes; True when their children need no walk."""
         kind = node.type
         if kind == "import_statement":
-            found = import_from_statement(node)
+            found = import_from_statement(node, self.module.source)
             if found is not None:
                 self.symbols.imports.append(found)
             return True
@@ -271,7 +272,7 @@ class _Collector:
     def _add_export(self, name: str, kind: ExportKind, node: Node, extent: Node) -> None:
         """Record export ``name`` declared at ``node``; ``extent`` gives its last line."""
         line, end_line = node.start_point.row + 1, max(extent.end_point.row, node.end_point.row) + 1
-        self.symbols.exports.append(JsExport(name, kind, line, end_line, node))
+        self.symbols.exports.append(JsExport(name, kind, line, end_line))
 
     def _member(self, node: Node) -> None:
         obj = node.child_by_field_name("object") or node.child_by_field_name("module")

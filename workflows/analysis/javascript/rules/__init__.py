@@ -3,7 +3,8 @@
 Every module here whose name does not start with ``_`` is a rule (helpers start with ``_``).
 A rule module has a docstring in the Python rules' shape (title line, then "What it finds:",
 "Why it matters:", "Example:", "Not flagged:") and exposes ``RULE_ID`` (prefixed ``js-``),
-``CATEGORY``, ``SEVERITY`` and ``check(module, project) -> Iterable[Finding]``.
+``CATEGORY``, ``SEVERITY`` and ``check(module, project) -> Iterable[Finding]``, which reads the
+file's tree-free facts (`JsFile`) and the project view (`JsProject`) in the main process.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType, ModuleType
 
-from workflows.analysis.javascript.parsing import JsModule
+from workflows.analysis.javascript.file_analysis import JsFile
 from workflows.analysis.javascript.project import JsProject
 from workflows.analysis.models import Finding
 from workflows.analysis.registry import BaseRule, discover_rule_modules, select_from
@@ -20,7 +21,7 @@ from workflows.analysis.registry import BaseRule, discover_rule_modules, select_
 __all__ = ["JS_RULES", "JS_RULE_MODULES", "JS_RULE_PREFIX", "JsCheck", "JsRule", "select_js_rules"]
 
 JS_RULE_PREFIX = "js-"
-JsCheck = Callable[[JsModule, JsProject], Iterable[Finding]]
+JsCheck = Callable[[JsFile, JsProject], Iterable[Finding]]
 
 
 @dataclass(frozen=True, slots=True)

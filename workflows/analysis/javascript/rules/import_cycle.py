@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from workflows.analysis.cycles import cycle_finding
-from workflows.analysis.javascript.parsing import JsModule
+from workflows.analysis.javascript.file_analysis import JsFile
 from workflows.analysis.javascript.project import JsProject
 from workflows.analysis.models import Category, Finding, Severity
 
@@ -31,7 +31,7 @@ CATEGORY = Category.ARCHITECTURE
 SEVERITY = Severity.WARNING
 
 
-def check(module: JsModule, project: JsProject) -> Iterator[Finding]:
+def check(module: JsFile, project: JsProject) -> Iterator[Finding]:
     """Report each import cycle whose first file is ``module``."""
     for cycle in project.cycles:
         path = cycle.path
@@ -39,7 +39,7 @@ def check(module: JsModule, project: JsProject) -> Iterator[Finding]:
             continue
         target = path[1] if len(path) > 1 else path[0]
         imp = project.runtime_import(module.path, target, eager=not cycle.deferred)
-        line, end_line = (1, 1) if imp is None else (imp.line, imp.statement.end_point.row + 1)
+        line, end_line = (1, 1) if imp is None else (imp.line, imp.end_line)
         yield cycle_finding(
             (RULE_ID, CATEGORY, SEVERITY),
             [project.names[p] for p in path],

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from workflows.analysis.javascript.parsing import JsModule
+from workflows.analysis.javascript.file_analysis import JsFile
 from workflows.analysis.javascript.project import JsProject
 from workflows.analysis.models import Category, Finding, Severity
 
@@ -53,7 +53,7 @@ _FRAMEWORK_EXPORTS = frozenset(
 )  # fmt: skip
 
 
-def is_exempt(module: JsModule, project: JsProject) -> bool:
+def is_exempt(module: JsFile, project: JsProject) -> bool:
     """Whether the exports of ``module`` are public or conventional by its name or role."""
     name_parts = PurePosixPath(module.path).name.split(".")
     return (
@@ -69,11 +69,11 @@ def _is_route_file(path: str) -> bool:
     return parts[-1].startswith("+") or not _ROUTE_DIRS.isdisjoint(parts[:-1])
 
 
-def check(module: JsModule, project: JsProject) -> Iterator[Finding]:
+def check(module: JsFile, project: JsProject) -> Iterator[Finding]:
     """Report named exports of ``module`` that no analysed file asks for."""
     if is_exempt(module, project):
         return
-    facts = project.symbols(module)
+    facts = module.symbols
     route_file = _is_route_file(module.path)
     for export in facts.exports:
         if export.kind not in _CHECKED_KINDS:

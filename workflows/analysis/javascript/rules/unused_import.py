@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from workflows.analysis.javascript.file_analysis import JsFile
 from workflows.analysis.javascript.imports import JsBinding, JsImport
-from workflows.analysis.javascript.parsing import JsModule
 from workflows.analysis.javascript.project import JsProject
 from workflows.analysis.javascript.rules._import_fix import import_removal_fix
 from workflows.analysis.javascript.symbols import JsSymbols
@@ -54,18 +54,18 @@ def _describe(binding: JsBinding, imp: JsImport) -> str:
     return f"{what} from '{imp.specifier}' is never used"
 
 
-def check(module: JsModule, project: JsProject) -> Iterator[Finding]:
+def check(module: JsFile, project: JsProject) -> Iterator[Finding]:
     """Report every import binding of ``module`` that the file never reads."""
     if module.is_declaration:
         return
-    facts = project.symbols(module)
+    facts = module.symbols
     exported = facts.exported_names()
     for imp in facts.imports:
         if imp.kind not in ("import", "require"):
             continue
         unused = [b for b in imp.bindings if not facts.is_used(b.local) and b.local not in exported]
         fixable = [b for b in unused if not _needed_by_jsx(b, facts)]
-        fix = import_removal_fix(module, imp, fixable)
+        fix = import_removal_fix(module.path, imp, fixable)
         for binding in unused:
             jsx_runtime = _needed_by_jsx(binding, facts)
             message = _describe(binding, imp)
