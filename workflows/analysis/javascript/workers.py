@@ -17,8 +17,9 @@ from workflows.analysis.javascript.file_analysis import JsFileResult, analyse_js
 
 __all__ = ["analyse_js_files"]
 
-# Below this much source, starting worker processes costs more than it saves.
-_PARALLEL_MIN_BYTES = 1_500_000
+# Below this much source, starting worker processes costs more than it saves: a forkserver
+# pool takes about half a second to start, and 2 MB of JS/TS about a second to parse and walk.
+_PARALLEL_MIN_BYTES = 2_000_000
 _BATCHES_PER_WORKER = 6
 
 
