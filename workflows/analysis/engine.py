@@ -2,26 +2,22 @@
 
 Each file is read, parsed, walked and checked by the local rules where it is parsed, and
 distilled into the facts project rules need (`FileAnalyser`). Trees of more than a few files
-are spread over worker processes; results are cached on disk by content hash when a cache
-directory is given, so re-analysing after a one-file change only parses that file. The main
-process then judges the project rules from every file's facts and builds the import graph.
+are spread over worker processes (`pool`); results are cached on disk by content hash when a
+cache directory is given (`cache`), so re-analysing after a one-file change only parses that
+file. The main process then judges the project rules from every file's facts and builds the
+import graph. JS/TS files go the same way through `javascript.analyze_javascript`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
 import os
-import sys
-import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from workflows.analysis.cache import AnalysisCache
+from workflows.analysis.cache import AnalysisCache, results_through_cache
 from workflows.analysis.discovery import SourceSet, discover
-from workflows.analysis.file_analysis import FileAnalyser, FileResult, suppressed
+from workflows.analysis.file_analysis import FileAnalyser, FileResult, file_analyser, suppressed
 from workflows.analysis.graph import project_imports
 from workflows.analysis.javascript import JS_RULES, analyze_javascript
 from workflows.analysis.models import AnalysisReport, Finding, ImportGraph
@@ -32,6 +28,7 @@ from workflows.analysis.parsing import (
     parse_source,
     read_source,
 )
+from workflows.analysis.pool import analyse_in_batches
 from workflows.analysis.project import ProjectFacts
 from workflows.analysis.rules import RULES, Rule, select_rules
 from workflows.analysis.symbols import ModuleSymbols, collect_symbols
@@ -43,8 +40,6 @@ ProgressCallback = Callable[[int, int], None]
 
 # Below this much source, starting worker processes costs more than it saves.
 _PARALLEL_MIN_BYTES = 400_000
-_BATCHES_PER_WORKER = 16
-"""Small batches keep every worker busy to the end (a batch costs little to hand over)."""
 
 
 def analyze_path(
@@ -77,10 +72,11 @@ def analyze_path(
     files, lines = len(modules), sum(m.line_count for m in modules)
     parse_errors = sorted(r.path for r in results if r.has_error)
     if js_ids is None or js_ids:
-        js = analyze_javascript(root_path, select=js_ids)
+        js = analyze_javascript(root_path, select=js_ids, cache_dir=cache_dir, workers=workers)
         findings = sorted([*findings, *js.findings], key=lambda f: (f.path, f.line, f.rule))
         parse_errors = sorted([*parse_errors, *js.parse_errors])
         files, lines = files + js.files_analyzed, lines + js.lines_analyzed
+        cached += js.files_cached
         graph = _merge_graphs(graph, js.graph)
     return AnalysisReport(
         root=str(root_path),
@@ -134,141 +130,18 @@ def _file_results(
     cache = None
     if cache_dir is not None:
         cache = AnalysisCache(Path(cache_dir), sources.base, prefix, rule_ids)
-        cache.load()
-    results: dict[str, FileResult] = {}
-    pending: list[str] = []
-    for path in sources.paths:
-        cached = cache.lookup(path) if cache is not None else None
-        if cached is not None:
-            results[path] = cached
-        else:
-            pending.append(path)
-    total = len(sources.paths)
-    done = total - len(pending)
-    if on_progress is not None:
-        on_progress(done, total)
-    step = max(1, total // 100)
-    last = done
-    for batch in _analyse(pending, sources.base, prefix, root, rule_ids, workers):
-        for result in batch:
-            results[result.path] = result
-        done += len(batch)
-        if on_progress is not None and (done - last >= step or done == total):
-            on_progress(done, total)
-            last = done
-    ordered = [results[path] for path in sources.paths]
-    if cache is not None and pending:
-        with contextlib.suppress(OSError):  # a read-only cache costs speed, not results
-            cache.save(ordered)
-    return ordered
 
+    def analyse(pending: list[str]) -> Iterator[list[FileResult]]:
+        return analyse_in_batches(
+            pending,
+            sources.base,
+            workers=workers,
+            min_parallel_bytes=_PARALLEL_MIN_BYTES,
+            make_analyser=file_analyser,
+            args=(sources.base, prefix, root, rule_ids),
+        )
 
-def _analyse(
-    paths: list[str],
-    base: Path,
-    prefix: str,
-    root: Path,
-    rule_ids: list[str],
-    workers: int | None,
-) -> Iterator[list[FileResult]]:
-    """Analyse ``paths`` in batches, in worker processes when that pays off."""
-    if not paths:
-        return
-    sizes = {path: _size(base / path) for path in paths}
-    count = _worker_count(workers, len(paths), sum(sizes.values()))
-    if count <= 1:
-        analyser = FileAnalyser(base, prefix, root, rule_ids)
-        for path in paths:
-            yield [analyser.analyse(path)]
-        return
-    batches = _batches(paths, sizes, count * _BATCHES_PER_WORKER)
-    context = _process_context()
-    with ProcessPoolExecutor(
-        max_workers=count,
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(base, prefix, root, rule_ids),
-    ) as pool:
-        futures = {pool.submit(_analyse_batch, batch): batch for batch in batches}
-        if context.get_start_method() == "forkserver":
-            yield from _while_workers_start(futures, FileAnalyser(base, prefix, root, rule_ids))
-        for future in as_completed([f for f in futures if not f.cancelled()]):
-            yield future.result()
-
-
-def _while_workers_start(
-    futures: dict[Future[list[FileResult]], list[str]], analyser: FileAnalyser
-) -> Iterator[list[FileResult]]:
-    """Analyse batches here until a worker reports (cancelling them in the pool).
-
-    A fork server's workers take a while to start (a fresh interpreter imports the engine),
-    and this process would only wait; it takes the smallest batches, ones no worker claimed.
-    """
-    for future, batch in reversed(futures.items()):
-        if any(f.done() for f in futures) or not future.cancel():
-            return
-        yield [analyser.analyse(path) for path in batch]
-
-
-def _process_context() -> multiprocessing.context.BaseContext:
-    """How workers start: forked when that is safe, else from a fork server.
-
-    Forking is instant (the engine is already imported) but only safe while this process has
-    no other thread, whose locks a child could inherit held (the bot and Prefect run threads);
-    a fork server starts a fresh interpreter once and forks workers from it.
-    """
-    if sys.platform == "linux" and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
-
-
-def _worker_count(requested: int | None, files: int, total_bytes: int) -> int:
-    if requested is not None:
-        return max(1, min(requested, files))
-    if total_bytes < _PARALLEL_MIN_BYTES or files < 4:
-        return 1
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, files))
-
-
-def _batches(paths: list[str], sizes: dict[str, int], wanted: int) -> list[list[str]]:
-    """About ``wanted`` batches of similar total size, biggest files first (they finish last)."""
-    ordered = sorted(paths, key=lambda p: sizes[p], reverse=True)
-    target = max(1, sum(sizes.values()) // max(1, wanted))
-    batches: list[list[str]] = [[]]
-    filled = 0
-    for path in ordered:
-        if filled >= target:
-            batches.append([])
-            filled = 0
-        batches[-1].append(path)
-        filled += sizes[path]
-    return [batch for batch in batches if batch]
-
-
-def _size(file: Path) -> int:
-    try:
-        return file.stat().st_size
-    except OSError:
-        return 0
-
-
-_WORKER: FileAnalyser | None = None
-
-
-def _start_worker(base: Path, prefix: str, root: Path, rule_ids: list[str]) -> None:
-    global _WORKER
-    _WORKER = FileAnalyser(base, prefix, root, rule_ids)
-
-
-def _analyse_batch(paths: list[str]) -> list[FileResult]:
-    assert _WORKER is not None, "worker not initialised"
-    return [_WORKER.analyse(path) for path in paths]
+    return results_through_cache(sources.paths, cache, analyse, on_progress)
 
 
 def split_selection(

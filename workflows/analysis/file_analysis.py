@@ -8,7 +8,7 @@ cross a process boundary and be cached on disk by the file's content hash.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from workflows.analysis.project import ModuleInfo, ProjectIndex
 from workflows.analysis.rules import Rule, select_rules
 from workflows.analysis.symbols import ModuleSymbols, collect_symbols
 
-__all__ = ["FileAnalyser", "FileResult", "content_hash", "suppressed"]
+__all__ = ["FileAnalyser", "FileResult", "content_hash", "file_analyser", "suppressed"]
 
 Noqa = Mapping[int, frozenset[str] | None]
 
@@ -132,3 +132,10 @@ class FileAnalyser:
                 if not suppressed(symbols.noqa, finding.line, rule.noqa_codes)
             )
         return found
+
+
+def file_analyser(
+    base: Path, prefix: str, root: Path | None, rule_ids: Sequence[str]
+) -> Callable[[str], FileResult]:
+    """`FileAnalyser.analyse` for the files of ``base`` (built once per worker process)."""
+    return FileAnalyser(base, prefix, root, rule_ids).analyse

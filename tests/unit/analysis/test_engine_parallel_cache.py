@@ -11,8 +11,8 @@ from pathlib import Path
 
 from workflows.analysis import analyze_path
 from workflows.analysis.cache import AnalysisCache
-from workflows.analysis.engine import _process_context
 from workflows.analysis.models import AnalysisReport
+from workflows.analysis.pool import process_context
 
 # Cross-file verdicts (unused-function, unused-import re-exports, cycles, duplicates) plus
 # local rules, so both sides of the engine are exercised.
@@ -172,8 +172,8 @@ def test_a_cache_path_that_is_a_file_costs_speed_not_results(write_tree, tmp_pat
 def test_workers_are_forked_only_while_this_process_runs_no_other_thread() -> None:
     # A fresh interpreter has one thread: workers fork from it (instant start on Linux).
     probe = (
-        "from workflows.analysis.engine import _process_context;"
-        "print(_process_context().get_start_method())"
+        "from workflows.analysis.pool import process_context;"
+        "print(process_context().get_start_method())"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
@@ -185,7 +185,7 @@ def test_workers_are_forked_only_while_this_process_runs_no_other_thread() -> No
     thread = threading.Thread(target=release.wait, daemon=True)
     thread.start()
     try:
-        assert _process_context().get_start_method() == "forkserver"
+        assert process_context().get_start_method() == "forkserver"
     finally:
         release.set()
         thread.join()

@@ -9,24 +9,28 @@ facts and builds the import graph.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from workflows.analysis.cache import results_through_cache
 from workflows.analysis.javascript.cache import JsCache
-from workflows.analysis.javascript.file_analysis import JsFile, JsFileResult
+from workflows.analysis.javascript.file_analysis import JsFile, JsFileResult, js_file_analyser
 from workflows.analysis.javascript.parsing import JS_SUFFIXES, discover_js_files
 from workflows.analysis.javascript.project import JsProject
 from workflows.analysis.javascript.resolution import package_entry_files
 from workflows.analysis.javascript.rules import JsRule, select_js_rules
-from workflows.analysis.javascript.workers import analyse_js_files
 from workflows.analysis.models import Finding, ImportGraph
+from workflows.analysis.pool import analyse_in_batches
 
 __all__ = ["JsAnalysis", "analyze_javascript", "run_js_rules"]
+
+# Below this much source, starting worker processes costs more than it saves: 2 MB of JS/TS
+# takes about a second to parse and walk, and a fork-server pool half a second to start.
+_PARALLEL_MIN_BYTES = 2_000_000
 
 
 class JsAnalysis(BaseModel):
@@ -61,25 +65,19 @@ def _file_results(
     workers: int | None,
 ) -> list[JsFileResult]:
     """Every file's result in ``paths`` order, from the cache where unchanged, else analysed."""
-    cache = None
-    if cache_dir is not None:
-        cache = JsCache(Path(cache_dir), base)
-        cache.load()
-    results: dict[str, JsFileResult] = {}
-    pending: list[str] = []
-    for path in paths:
-        cached = cache.lookup(path) if cache is not None else None
-        if cached is not None:
-            results[path] = cached
-        else:
-            pending.append(path)
-    for batch in analyse_js_files(base, pending, workers):
-        results.update((result.path, result) for result in batch)
-    ordered = [results[path] for path in paths]
-    if cache is not None and pending:
-        with contextlib.suppress(OSError):  # a read-only cache costs speed, not results
-            cache.save(ordered)
-    return ordered
+    cache = JsCache(Path(cache_dir), base) if cache_dir is not None else None
+
+    def analyse(pending: list[str]) -> Iterator[list[JsFileResult]]:
+        return analyse_in_batches(
+            pending,
+            base,
+            workers=workers,
+            min_parallel_bytes=_PARALLEL_MIN_BYTES,
+            make_analyser=js_file_analyser,
+            args=(base,),
+        )
+
+    return results_through_cache(paths, cache, analyse)
 
 
 def run_js_rules(

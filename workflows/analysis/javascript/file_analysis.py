@@ -8,20 +8,17 @@ the rules' verdicts are left to the project part (`JsProject`), which needs ever
 
 from __future__ import annotations
 
-import hashlib
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from workflows.analysis.file_analysis import content_hash
 from workflows.analysis.javascript.parsing import parse_js_source
 from workflows.analysis.javascript.symbols import JsSymbols, collect_js_symbols
 from workflows.analysis.parsing import SourceDecodeError, normalize_source
 
-__all__ = ["JsFile", "JsFileResult", "analyse_js_file", "content_hash"]
-
-
-def content_hash(raw: bytes) -> str:
-    """The key a file's result is cached under (its bytes as read from disk)."""
-    return hashlib.blake2b(raw, digest_size=20).hexdigest()
+__all__ = ["JsFile", "JsFileResult", "analyse_js_file", "js_file_analyser"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,3 +74,8 @@ def analyse_js_file(base: Path, path: str) -> JsFileResult:
         symbols=collect_js_symbols(module),
     )
     return result
+
+
+def js_file_analyser(base: Path) -> Callable[[str], JsFileResult]:
+    """`analyse_js_file` for the files of ``base`` (built once per worker process)."""
+    return functools.partial(analyse_js_file, base)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.unit.analysis.javascript.helpers import WriteTree
+from workflows.analysis import cache as analysis_cache
 from workflows.analysis.javascript import JsAnalysis, analyze_javascript
-from workflows.analysis.javascript import cache as js_cache
 
 # Every rule fires, with a fix, a cross-file verdict, a cycle, a syntax error and bad bytes.
 TREE: dict[str, str | bytes] = {
@@ -167,19 +167,19 @@ def test_changed_analysis_code_or_grammar_invalidates(
     root = write_tree(TREE)
     cache = tmp_path / "cache"
     analyze_javascript(root, cache_dir=cache)
-    monkeypatch.setattr(js_cache, "js_code_fingerprint", lambda: "a-different-analysis-code")
+    monkeypatch.setattr(analysis_cache, "code_fingerprint", lambda: "a-different-analysis-code")
     assert analyze_javascript(root, cache_dir=cache).files_cached == 0
 
 
 def test_the_fingerprint_covers_the_typescript_grammar(monkeypatch: pytest.MonkeyPatch) -> None:
-    fingerprint = js_cache.js_code_fingerprint.__wrapped__
+    fingerprint = analysis_cache.code_fingerprint.__wrapped__
     before = fingerprint()
-    real = js_cache.metadata.version
+    real = analysis_cache.metadata.version
 
     def version(dist: str) -> str:
         return "99.0" if dist == "tree-sitter-typescript" else real(dist)
 
-    monkeypatch.setattr(js_cache.metadata, "version", version)
+    monkeypatch.setattr(analysis_cache.metadata, "version", version)
     assert fingerprint() != before
 
 
