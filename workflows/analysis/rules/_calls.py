@@ -6,8 +6,9 @@ read as ``subprocess.run``); constness is judged on the syntax tree alone, witho
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -23,13 +24,16 @@ __all__ = [
     "Reporter",
     "arguments",
     "callee_name",
+    "calls_named",
     "dotted_name",
     "import_aliases",
+    "in_document_order",
     "is_constant",
     "is_constant_derived",
     "is_falsy_constant",
     "is_truthy_constant",
     "qualified_name",
+    "spelled",
     "spellings",
     "string_template",
     "unwrap",
@@ -41,6 +45,12 @@ _CONSTANT_NAME_RE = re.compile(r"_*[A-Z][A-Z0-9_]*")
 _PERCENT_FIELD_RE = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGc]")
 _FORMAT_FIELD_RE = re.compile(r"(?<!\{)\{[^{}]*\}(?!\})")
 _FALSY_TEXTS = frozenset({"False", "None", "0", "0.0", "''", '""'})
+# Bytes an identifier may be made of: ASCII letters, digits, ``_`` and any byte of a non-ASCII
+# character (outside strings and comments, only identifiers hold those).
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") | set(
+    range(0x80, 0x100)
+)
+_SPACE_RE = re.compile(rb"[ \t\r\n\f]*")
 
 
 def import_aliases(symbols: ModuleSymbols, *, relative: bool = True) -> dict[str, str]:
@@ -123,6 +133,93 @@ def callee_name(call: Node) -> str:
     if function is not None and function.type == "attribute":
         function = function.child_by_field_name("attribute")
     return node_text(function) if function is not None and function.type == "identifier" else ""
+
+
+def spelled(module: ParsedModule, names: Collection[str], *, then: bytes = b"") -> list[Node]:
+    """Identifier nodes of ``module`` spelled as one of ``names``, found without a walk.
+
+    The source bytes are searched for the names; each whole word found (not part of a longer
+    one) is mapped to the identifier spanning exactly its bytes, if any: words in strings and
+    comments are not identifiers. With ``then``, only words whose next significant byte may be
+    one of ``then`` are looked up (``b"("`` for a callee).
+    """
+    anchors, words = _anchors(frozenset(names))
+    root, source = module.root, module.source
+    found: dict[int, Node] = {}
+    for anchor in anchors:
+        start = source.find(anchor)
+        while start >= 0:
+            left, right = _word_around(source, start, start + len(anchor))
+            if source[left:right] in words and _next_fits(source, right, then):
+                node = root.named_descendant_for_byte_range(left, right)
+                if node is not None and node.byte_range == (left, right):
+                    found.setdefault(left, node)  # a word holding two anchors is found twice
+            start = source.find(anchor, right)
+    return [node for node in found.values() if node.type == "identifier"]
+
+
+@functools.lru_cache(maxsize=256)
+def _anchors(names: frozenset[str]) -> tuple[tuple[bytes, ...], frozenset[bytes]]:
+    """Names to search for, so that every name holds one (``load`` finds ``loads`` and
+    ``unsafe_load`` too: each ``bytes.find`` scans the whole source), and all names as bytes."""
+    anchors: list[bytes] = []
+    for word in sorted(sorted(name.encode() for name in names), key=len):
+        if not any(anchor in word for anchor in anchors):
+            anchors.append(word)
+    return tuple(anchors), frozenset(name.encode() for name in names)
+
+
+def _word_around(source: bytes, start: int, end: int) -> tuple[int, int]:
+    """The bytes of the word holding ``source[start:end]``: an identifier's, when it is one."""
+    while start and source[start - 1] in _WORD_BYTES:
+        start -= 1
+    size = len(source)
+    while end < size and source[end] in _WORD_BYTES:
+        end += 1
+    return start, end
+
+
+def _next_fits(source: bytes, end: int, then: bytes) -> bool:
+    """Whether the first byte after ``end`` that is not white space is one of ``then`` (or may
+    start a comment or line continuation hiding it); always true for an empty ``then``."""
+    if not then:
+        return True
+    at = _SPACE_RE.match(source, end).end()  # type: ignore[union-attr]  # `*` always matches
+    following = source[at : at + 1]
+    return following in (b"#", b"\\") or (len(following) == 1 and following in then)
+
+
+def calls_named(module: ParsedModule, calls: list[Node], names: Collection[str]) -> list[Node]:
+    """Those of ``calls`` (all the module's ``call`` nodes, in document order) whose
+    `callee_name` is in ``names``, in the same order.
+
+    Same result as filtering ``calls`` with `callee_name`, but the work grows with how often
+    the names are spelled in the source rather than with the number of calls: each spelling
+    found by `spelled` is tied to the call it names, if any. Files with syntax errors take the
+    plain filter (their trees may hold calls the walk did not collect).
+    """
+    if module.has_error:
+        return [call for call in calls if callee_name(call) in names]
+    named = (_call_of_callee(identifier) for identifier in spelled(module, names, then=b"("))
+    return in_document_order(call for call in named if call is not None)
+
+
+def in_document_order(nodes: Iterable[Node]) -> list[Node]:
+    """``nodes`` without repeats, in the walk's order: by start, an enclosing node (ending
+    later) before the nodes inside it."""
+    return sorted(set(nodes), key=lambda node: (node.start_byte, -node.end_byte))
+
+
+def _call_of_callee(identifier: Node) -> Node | None:
+    """The call whose `callee_name` is ``identifier`` (``f`` of ``f()`` or ``a.f()``), if any."""
+    callee, parent = identifier, identifier.parent
+    if parent is not None and parent.type == "attribute":
+        if parent.child_by_field_name("attribute") != identifier:
+            return None
+        callee, parent = parent, parent.parent
+    if parent is None or parent.type != "call" or parent.child_by_field_name("function") != callee:
+        return None
+    return parent
 
 
 def spellings(last_names: frozenset[str], aliases: Mapping[str, str]) -> frozenset[str]:

@@ -32,7 +32,7 @@ from workflows.analysis.project import ProjectIndex
 from workflows.analysis.rules._calls import (
     Reporter,
     arguments,
-    callee_name,
+    calls_named,
     import_aliases,
     is_constant,
     is_constant_derived,
@@ -50,6 +50,7 @@ NOQA_CODES: tuple[str, ...] = ("S307", "S102", "B307", "B102")  # ruff, bandit
 
 _REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY)
 _BUILTINS = ("eval", "exec", "compile")
+_BUILTIN_BYTES = tuple(name.encode() for name in _BUILTINS)
 _TARGETS = {name: name for name in _BUILTINS} | {f"builtins.{name}": name for name in _BUILTINS}
 _ADVICE = {
     "eval": "runs code built from non-constant input; parse data with `ast.literal_eval`",
@@ -60,14 +61,14 @@ _ADVICE = {
 
 def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     """Report ``eval``/``exec``/``compile`` calls on non-constant sources."""
+    if not any(builtin in module.source for builtin in _BUILTIN_BYTES):
+        return  # every way to reach them (a call, an import) spells them out
     facts = project.symbols(module)
     aliases = import_aliases(facts)
     own = {d.name for d in facts.definitions}
-    compiled = _names_bound_to_compile(facts.nodes_of("assignment"), aliases)
+    compiled: set[str] | None = None  # found when first needed: few sources are names
     wanted = spellings(frozenset(_BUILTINS), aliases)
-    for call in facts.nodes_of("call"):
-        if callee_name(call) not in wanted:
-            continue
+    for call in calls_named(module, facts.nodes_of("call"), wanted):
         name = qualified_name(call.child_by_field_name("function"), aliases)
         builtin = _TARGETS.get(name or "")
         if builtin is None or (name == builtin and builtin in own):
@@ -81,8 +82,11 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
         source = arguments(call).get(0, "source")
         if source is None or is_constant(source) or _is_compile_call(source, aliases):
             continue
-        if unwrap(source).type == "identifier" and node_text(unwrap(source)) in compiled:
-            continue  # `code = compile(...)` is reported; `exec(code)` adds nothing
+        if unwrap(source).type == "identifier":
+            if compiled is None:
+                compiled = _names_bound_to_compile(facts.nodes_of("assignment"), aliases)
+            if node_text(unwrap(source)) in compiled:
+                continue  # `code = compile(...)` is reported; `exec(code)` adds nothing
         yield _REPORT.at(
             module,
             call,
@@ -96,11 +100,11 @@ def _names_bound_to_compile(assignments: list[Node], aliases: dict[str, str]) ->
     """Names assigned a ``compile(...)`` result anywhere in the module (``code = compile(...)``)."""
     names: set[str] = set()
     for assignment in assignments:
-        left, right = (
-            assignment.child_by_field_name("left"),
-            assignment.child_by_field_name("right"),
-        )
-        if left is not None and right is not None and _is_compile_call(right, aliases):
+        right = assignment.child_by_field_name("right")
+        if right is None or not _is_compile_call(right, aliases):
+            continue
+        left = assignment.child_by_field_name("left")
+        if left is not None:
             names.add(node_text(left))
     return names
 

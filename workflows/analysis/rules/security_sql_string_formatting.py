@@ -35,7 +35,7 @@ from workflows.analysis.project import ProjectIndex
 from workflows.analysis.rules._calls import (
     Reporter,
     arguments,
-    callee_name,
+    calls_named,
     import_aliases,
     is_constant,
     is_constant_derived,
@@ -96,9 +96,7 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     aliases = import_aliases(facts)
     assignments = facts.nodes_of("assignment") + facts.nodes_of("augmented_assignment")
     wanted = spellings(_LAST_NAMES, aliases)
-    for call in facts.nodes_of("call"):
-        if callee_name(call) not in wanted:
-            continue  # cheap: most calls are neither a query method nor a known SQL function
+    for call in calls_named(module, facts.nodes_of("call"), wanted):
         callee = _query_callee(call, aliases)
         if callee is None:
             continue

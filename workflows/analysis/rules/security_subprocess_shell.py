@@ -31,7 +31,7 @@ from workflows.analysis.project import ProjectIndex
 from workflows.analysis.rules._calls import (
     Reporter,
     arguments,
-    callee_name,
+    calls_named,
     import_aliases,
     is_constant,
     is_constant_derived,
@@ -69,9 +69,7 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     facts = project.symbols(module)
     aliases = import_aliases(facts)
     wanted = spellings(_LAST_NAMES, aliases)
-    for call in facts.nodes_of("call"):
-        if callee_name(call) not in wanted:
-            continue
+    for call in calls_named(module, facts.nodes_of("call"), wanted):
         name = qualified_name(call.child_by_field_name("function"), aliases)
         if name is None:
             continue

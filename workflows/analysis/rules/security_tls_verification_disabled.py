@@ -38,9 +38,12 @@ from workflows.analysis.rules._calls import (
     Reporter,
     arguments,
     callee_name,
+    calls_named,
     import_aliases,
+    in_document_order,
     is_falsy_constant,
     qualified_name,
+    spelled,
     spellings,
     unwrap,
 )
@@ -72,6 +75,9 @@ _CALLED_NAMES = frozenset(
 )
 _TLS_KEYWORDS = _VERIFY_FLAGS | {"verify", "ssl", "cert_reqs"}
 _TLS_KEYWORD_RE = re.compile(b"|".join(re.escape(k.encode()) for k in sorted(_TLS_KEYWORDS)))
+_ATTRIBUTES = ("verify_mode", "check_hostname", "verify")
+"""Attributes whose assignment `_check_assignment` may report."""
+_UNVERIFIED_CONTEXT = b"_create_unverified_context"
 _DISABLED = "turns off TLS certificate checks, so traffic can be intercepted"
 _CONDITIONAL_PENALTY = 40
 _OWN_FIELD_PENALTY = 40
@@ -83,16 +89,60 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     facts = project.symbols(module)
     aliases = import_aliases(facts)
     wanted = spellings(_CALLED_NAMES, aliases)
-    keywords_anywhere = _TLS_KEYWORD_RE.search(module.source) is not None
-    for call in facts.nodes_of("call"):
-        if keywords_anywhere or callee_name(call) in wanted:
-            yield from _check_call(module, call, aliases, wanted)
+    for call in _candidate_calls(module, facts.nodes_of("call"), wanted):
+        yield from _check_call(module, call, aliases, wanted)
     assignments = facts.nodes_of("assignment")
-    restored = {_restore_key(a) for a in assignments if _is_restore(a)}
-    for assignment in assignments:
+    restored: set[str] | None = None  # found when first needed: most files report nothing
+    for assignment in _candidate_assignments(module, assignments):
+        if restored is None:
+            restored = {_restore_key(a) for a in assignments if _is_restore(a)}
         finding = _check_assignment(module, assignment, aliases, restored)
         if finding is not None:
             yield finding
+
+
+def _candidate_calls(module: ParsedModule, calls: list[Node], wanted: frozenset[str]) -> list[Node]:
+    """The calls `_check_call` may report on: those named in ``wanted`` and those passing one of
+    `_TLS_KEYWORDS`, found through where those names are spelled rather than call by call."""
+    named = calls_named(module, calls, wanted)
+    keywords = spelled(module, _TLS_KEYWORDS)
+    if not keywords:
+        return named
+    if module.has_error:
+        return calls  # `_check_call` sorts them out
+    passing = (_call_passing(keyword) for keyword in keywords)
+    return in_document_order([*named, *(call for call in passing if call is not None)])
+
+
+def _call_passing(name: Node) -> Node | None:
+    """The call that ``name`` is a keyword argument of (``f(name=...)``), if any."""
+    keyword = name.parent
+    if keyword is None or keyword.type != "keyword_argument":
+        return None
+    arglist = keyword.parent
+    call = arglist.parent if arglist is not None else None
+    return call if call is not None and call.type == "call" else None
+
+
+def _candidate_assignments(module: ParsedModule, assignments: list[Node]) -> list[Node]:
+    """The assignments `_check_assignment` may report on: all of them when the module spells
+    ``_create_unverified_context`` (a value may name it through an alias, but its import spells
+    it), else those whose target is an attribute spelled like one of `_ATTRIBUTES`."""
+    if module.has_error or _UNVERIFIED_CONTEXT in module.source:
+        return assignments
+    targets = (_assigned_attribute(name) for name in spelled(module, _ATTRIBUTES))
+    return in_document_order(a for a in targets if a is not None)
+
+
+def _assigned_attribute(name: Node) -> Node | None:
+    """The assignment whose target is the attribute ``name`` ends (``ctx.name = ...``), if any."""
+    attribute = name.parent
+    if attribute is None or attribute.type != "attribute":
+        return None
+    assignment = attribute.parent
+    if assignment is None or assignment.type != "assignment":
+        return None
+    return assignment if assignment.child_by_field_name("left") == attribute else None
 
 
 def _may_name_tls_keyword(module: ParsedModule, call: Node) -> bool:

@@ -35,7 +35,7 @@ from workflows.analysis.rules._calls import (
     Arguments,
     Reporter,
     arguments,
-    callee_name,
+    calls_named,
     import_aliases,
     is_constant,
     qualified_name,
@@ -87,8 +87,7 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     wanted = spellings(_LAST_NAMES, aliases)
     names = [
         (qualified_name(c.child_by_field_name("function"), aliases), c)
-        for c in facts.nodes_of("call")
-        if callee_name(c) in wanted
+        for c in calls_named(module, facts.nodes_of("call"), wanted)
     ]
     writers = {n.rpartition(".")[0] for n, _ in names if n and n.rpartition(".")[2] in _ROUND_TRIP}
     for name, call in names:
