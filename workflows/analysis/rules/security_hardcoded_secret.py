@@ -76,6 +76,13 @@ _PREFIX_RE = re.compile(
     r"AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|xox[abposr]-|xapp-|lin_api_|k_live_|AIza"
     r"|PRIVATE KEY|eyJ"
 )
+_PREFIX_BYTES_RE = re.compile(_PREFIX_RE.pattern.encode())
+_MIN_FORMAT_LENGTH = 20
+"""Characters of the shortest text `_known_format` looks at."""
+_QUOTES = frozenset(b"\"'")
+_CLOSE = ord(")")
+_BLANKS = frozenset(b" \t\f")
+_BEFORE_CLOSE = _QUOTES | frozenset(b")\r\n")
 _FAKE_RE = re.compile(r"example|sample|dummy|fake|placeholder|redacted|your|here|xxxx|0000|1234")
 _MIN_TOKEN_ENTROPY = 3.0
 
@@ -112,6 +119,8 @@ _DOTTED_RE = re.compile(r"\.*[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|\.+[A-Za-z_]\w*")
 _REGEX_RE = re.compile(r"\[[^\]]+\][+*?{]|\\[wdsWDSbB]|\(\?[:=!<P]")
 _EXAMPLE_WORDS = frozenset({"example", "examples", "sample", "samples", "demo"})
 _EXAMPLE_DEPTH = 6
+_FIELDS = {"assignment": ("left", "right"), "pair": ("key", "value")}
+"""Target and value fields of the nodes that bind a name to a literal (else name and value)."""
 _NAME_FIELDS = {"keyword_argument": "name", "assignment": "left", "pair": "key"}
 _STATEMENT_TYPES = frozenset(
     {"expression_statement", "function_definition", "class_definition", "block", "module"}
@@ -128,12 +137,16 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     facts = project.symbols(module)
     reported: set[int] = set()
     for string in facts.nodes_of("string"):
-        finding = _known_format(module, string)
-        if finding is not None:
-            reported.add(string.id)
-            yield finding
+        if _may_hold_format(module.source, string):
+            finding = _known_format(module, string)
+            if finding is not None:
+                reported.add(string.id)
+                yield finding
+    exact = module.has_error  # a recovered tree may break `_may_be_literal`'s assumption
     for node_type in sorted(NODE_TYPES - {"string"}):
         for node in facts.nodes_of(node_type):
+            if not exact and not _may_be_literal(module.source, node):
+                continue
             binding = _named_literal(node)
             if binding is None or binding[1].id in reported:
                 continue
@@ -142,9 +155,19 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
                 yield finding
 
 
+def _may_hold_format(source: bytes, string: Node) -> bool:
+    """A byte-level pre-check for `_known_format`: most strings are too short, and a string
+    without interpolations (start, content, end: three children at most) has its text right
+    in the source, where `_PREFIX_BYTES_RE` can look without decoding it."""
+    start, end = string.start_byte, string.end_byte
+    if end - start < _MIN_FORMAT_LENGTH + 2:  # the quotes take two bytes at least
+        return False
+    return string.child_count > 3 or _PREFIX_BYTES_RE.search(source, start, end) is not None
+
+
 def _known_format(module: ParsedModule, string: Node) -> Finding | None:
     text = "".join(node_text(c) for c in string.children if c.type == "string_content")
-    if len(text) < 20 or not _PREFIX_RE.search(text):
+    if len(text) < _MIN_FORMAT_LENGTH or not _PREFIX_RE.search(text):
         return None
     for description, pattern, shown, confidence in _FORMATS:
         for match in pattern.finditer(text):
@@ -162,18 +185,30 @@ def _known_format(module: ParsedModule, string: Node) -> Finding | None:
     return None
 
 
+def _may_be_literal(source: bytes, node: Node) -> bool:
+    """A byte-level pre-check for `_named_literal`: the value ends the node (trailing comments
+    never belong to it), so a string value ends it with a quote; in parentheses, with a ``)``
+    right after a quote, another ``)`` or a line break (maybe after a comment)."""
+    end = node.end_byte - 1
+    if source[end] != _CLOSE:
+        return source[end] in _QUOTES
+    end -= 1
+    while source[end] in _BLANKS:
+        end -= 1
+    return source[end] in _BEFORE_CLOSE
+
+
 def _named_literal(node: Node) -> tuple[str, Node] | None:
     """``(name, string literal)`` for ``name = "..."``, ``f(name="...")``, ``{"name": "..."}``."""
-    if node.type == "assignment":
-        target, value = node.child_by_field_name("left"), node.child_by_field_name("right")
-    elif node.type == "pair":
-        target, value = node.child_by_field_name("key"), node.child_by_field_name("value")
-    else:
-        target, value = node.child_by_field_name("name"), node.child_by_field_name("value")
-    if target is None or value is None:
+    target_field, value_field = _FIELDS.get(node.type, ("name", "value"))
+    value = node.child_by_field_name(value_field)
+    if value is None:
         return None
     value = unwrap(value)
     if value.type != "string" or string_value(value) is None or _is_raw(value):
+        return None
+    target = node.child_by_field_name(target_field)
+    if target is None:
         return None
     name = string_value(target) if node.type == "pair" else _target_name(target)
     if not name or _in_example(node):
