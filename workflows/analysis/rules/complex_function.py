@@ -19,18 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node
 
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.nodes import line_range
-from workflows.analysis.parsing import PYTHON, ParsedModule
+from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectIndex
 from workflows.analysis.rules._functions import function_name
+from workflows.analysis.symbols import ModuleSymbols, collect_symbols
 
 RULE_ID = "complex-function"
 CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.WARNING
-NODE_TYPES: frozenset[str] = frozenset({"function_definition"})
 NOQA_CODES: tuple[str, ...] = ("C901",)  # mccabe
 
 THRESHOLD = 10
@@ -52,13 +52,8 @@ _DECISIONS = frozenset(
 )
 _LOOPS = frozenset({"for_statement", "while_statement"})
 _OWN_SCOPES = frozenset({"function_definition", "class_definition"})
-_QUERY = Query(
-    PYTHON,
-    f"[{' '.join(f'({kind})' for kind in sorted(_DECISIONS))}] @decision\n"
-    "(for_statement alternative: (else_clause) @loop_else)\n"
-    "(while_statement alternative: (else_clause) @loop_else)\n"
-    "[(function_definition) (class_definition)] @scope",
-)
+NODE_TYPES: frozenset[str] = _OWN_SCOPES | _DECISIONS
+"""Functions, classes and decision points, all collected by the shared walk."""
 
 
 def complexity(func: Node) -> int:
@@ -80,27 +75,30 @@ def complexity(func: Node) -> int:
     return count
 
 
-def module_complexity(module: ParsedModule) -> dict[int, int]:
+def module_complexity(module: ParsedModule, symbols: ModuleSymbols | None = None) -> dict[int, int]:
     """Start byte of each ``function_definition`` of ``module`` -> its complexity.
 
-    One query finds every decision point and every function and class; each decision counts for
-    the innermost function or class around it, and only when it lies in a function's body (a
-    decision in a default value or a class body counts for no function). Same results as
-    `complexity` for every function, without a Python visit to every node.
+    Each decision point counts for the innermost function or class around it, and only when it
+    lies in a function's body (a decision in a default value or a class body counts for no
+    function). Same results as `complexity` for every function, without a Python visit to every
+    node: the decision points, functions and classes are those the shared walk collected
+    (``symbols``, walked here when not given).
     """
-    captures = QueryCursor(_QUERY).captures(module.root)
-    scopes = captures.get("scope", [])
-    counts = {s.start_byte: 1 for s in scopes if s.type == "function_definition"}
+    if symbols is None:
+        symbols = collect_symbols(module, NODE_TYPES)
+    functions = symbols.nodes_of("function_definition")
+    scopes = functions + symbols.nodes_of("class_definition")
+    counts = {f.start_byte: 1 for f in functions}
     bodies: dict[int, tuple[int, int]] = {}
-    for scope in scopes:
-        body = scope.child_by_field_name("body")
-        if scope.type == "function_definition" and body is not None:
-            bodies[scope.start_byte] = (body.start_byte, body.end_byte)
+    for function in functions:
+        body = function.child_by_field_name("body")
+        if body is not None:
+            bodies[function.start_byte] = (body.start_byte, body.end_byte)
     # Decisions are points (their start byte), scopes are ranges; a sweep in document order keeps
     # the stack of scopes open at each point, innermost on top.
-    points = [d.start_byte for d in captures.get("decision", [])]
-    points += [e.start_byte for e in captures.get("loop_else", [])]
-    events = sorted([(s.start_byte, 0, s.end_byte) for s in scopes] + [(p, 1, p) for p in points])
+    events = [(s.start_byte, 0, s.end_byte) for s in scopes]
+    events += [(p, 1, p) for p in _decision_points(symbols)]
+    events.sort()
     open_scopes: list[tuple[int, int]] = []
     for start, kind, end in events:
         while open_scopes and open_scopes[-1][1] <= start:
@@ -115,12 +113,24 @@ def module_complexity(module: ParsedModule) -> dict[int, int]:
     return counts
 
 
+def _decision_points(symbols: ModuleSymbols) -> list[int]:
+    """Start bytes of the decision points: `_DECISIONS` and the ``else`` of loops."""
+    points = [node.start_byte for kind in sorted(_DECISIONS) for node in symbols.nodes_of(kind)]
+    for kind in sorted(_LOOPS):
+        for loop in symbols.nodes_of(kind):
+            alternative = loop.child_by_field_name("alternative")
+            if alternative is not None and alternative.type == "else_clause":
+                points.append(alternative.start_byte)
+    return points
+
+
 def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     """Report each function of ``module`` whose complexity exceeds `THRESHOLD`."""
-    functions = project.symbols(module).nodes_of("function_definition")
+    symbols = project.symbols(module)
+    functions = symbols.nodes_of("function_definition")
     if not functions:
         return
-    scores = module_complexity(module)
+    scores = module_complexity(module, symbols)
     for func in functions:
         score = scores.get(func.start_byte, 1)
         if score <= THRESHOLD:
