@@ -37,6 +37,8 @@ __all__ = [
     "spellings",
     "string_template",
     "unwrap",
+    "word_from",
+    "word_to",
 ]
 
 _LITERALS = frozenset({"integer", "float", "true", "false", "none", "ellipsis"})
@@ -51,6 +53,7 @@ _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
     range(0x80, 0x100)
 )
 _SPACE_RE = re.compile(rb"[ \t\r\n\f]*")
+_WORD_RE = re.compile(rb"[A-Za-z0-9_\x80-\xff]*")
 
 
 def import_aliases(symbols: ModuleSymbols, *, relative: bool = True) -> dict[str, str]:
@@ -167,6 +170,20 @@ def _anchors(names: frozenset[str]) -> tuple[tuple[bytes, ...], frozenset[bytes]
         if not any(anchor in word for anchor in anchors):
             anchors.append(word)
     return tuple(anchors), frozenset(name.encode() for name in names)
+
+
+def word_from(source: bytes, start: int) -> bytes:
+    """The run of identifier bytes starting at ``start``: an identifier's text, when one starts
+    there (what follows an identifier is never an identifier byte)."""
+    return _WORD_RE.match(source, start).group()  # type: ignore[union-attr]  # `*` matches
+
+
+def word_to(source: bytes, end: int) -> bytes:
+    """The run of identifier bytes ending at ``end``: an identifier's text, when one ends there."""
+    start = end
+    while start and source[start - 1] in _WORD_BYTES:
+        start -= 1
+    return source[start:end]
 
 
 def _word_around(source: bytes, start: int, end: int) -> tuple[int, int]:

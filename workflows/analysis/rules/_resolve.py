@@ -14,7 +14,7 @@ from tree_sitter import Node
 
 from workflows.analysis.nodes import node_text
 from workflows.analysis.rules import _calls
-from workflows.analysis.rules._calls import dotted_name
+from workflows.analysis.rules._calls import dotted_name, word_from
 from workflows.analysis.symbols import ModuleSymbols
 
 __all__ = [
@@ -33,11 +33,17 @@ TRACKING_NODE_TYPES = frozenset(
 """Node types `tracked_receivers` reads: request them in the rule's ``NODE_TYPES``."""
 
 _MAX_RECEIVER = 80
+_NAME_TYPES = ("identifier", "attribute")
 
 
 def qualified_name(node: Node | None, aliases: Mapping[str, str]) -> str | None:
     """Import-resolved dotted name of ``node`` (``sp.run`` -> ``subprocess.run``), or None when
     its first part is not imported (builtins included) or it is not a plain chain of names."""
+    if node is None or node.type not in _NAME_TYPES:
+        return None
+    # Cheap first: a chain's text starts with its first part, which must be imported.
+    if word_from(node.text or b"", 0).decode("utf-8", "replace") not in aliases:
+        return None
     return _calls.qualified_name(node, aliases, builtins=False, parentheses=False)
 
 
@@ -138,10 +144,12 @@ def tracked_receivers(
     for node in symbols.nodes_of("assignment"):
         value = node.child_by_field_name("right")
         origin = _constructed(value, resolve) or (value_origin(value) if value else None)
-        annotation = node.child_by_field_name("type")
-        if origin is None and annotation is not None and annotation.named_children:
-            origin = resolve(annotation.named_children[0])
-        remember(node.child_by_field_name("left"), origin)
+        if origin is None:
+            annotation = node.child_by_field_name("type")
+            if annotation is not None and annotation.named_children:
+                origin = resolve(annotation.named_children[0])
+        if origin is not None and wanted(origin):  # the target is read only when it counts
+            remember(node.child_by_field_name("left"), origin)
     for node in symbols.nodes_of("as_pattern"):
         alias = node.child_by_field_name("alias")
         target = alias.named_children[0] if alias is not None and alias.named_children else None

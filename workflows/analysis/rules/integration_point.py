@@ -25,8 +25,9 @@ client or path made or annotated in the module, 60-75 when only the receiver's n
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from tree_sitter import Node
 
@@ -35,7 +36,7 @@ from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.nodes import line_range, node_text, string_value
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ModuleInfo, ProjectFacts, ProjectIndex
-from workflows.analysis.rules._calls import import_aliases
+from workflows.analysis.rules._calls import import_aliases, word_from, word_to
 from workflows.analysis.rules._resolve import (
     TRACKING_NODE_TYPES,
     Receivers,
@@ -108,6 +109,11 @@ SUBPROCESS_FUNCTIONS = frozenset(
     | {"asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell"}
 )
 _TRACKED = HTTP_CLIENTS | DATABASE_FUNCTIONS | _PATH_CLASSES
+_METHOD_BYTES = frozenset(
+    name.encode()
+    for name in _HTTP_METHODS | _DB_METHODS | _PATH_WRITES | {"rename", "replace", "open"}
+)
+"""Every method name `_by_method` may report (as bytes)."""
 
 Hit = tuple[str, str, int]
 """(kind, message, confidence)."""
@@ -119,9 +125,17 @@ def collect(module: ParsedModule, index: ProjectIndex) -> list[Finding]:
         return []
     facts = index.symbols(module)
     aliases = import_aliases(facts, relative=False)
-    tracked = tracked_receivers(facts, aliases, _TRACKED.__contains__, _path_expression)
+    heads = {name.encode() for name in aliases} | {b"open"}
+    exact = module.has_error  # a recovered tree may break `_may_hit`'s assumptions
+
+    @functools.cache
+    def tracked() -> Receivers:  # built on first use: most calls never ask
+        return tracked_receivers(facts, aliases, _TRACKED.__contains__, _path_expression)
+
     findings: list[Finding] = []
     for call in facts.nodes_of("call"):
+        if not exact and not _may_hit(module.source, call, heads):
+            continue
         hit = _classify(call, aliases, tracked)
         if hit is not None:
             line, end_line = line_range(call)
@@ -168,7 +182,21 @@ def _libraries(module: ModuleInfo, project: ProjectFacts) -> Finding | None:
     return _finding(module.path, lines[0], lines[0], "library", message, 100)
 
 
-def _classify(call: Node, aliases: Mapping[str, str], tracked: Receivers) -> Hit | None:
+def _may_hit(source: bytes, call: Node, heads: set[bytes]) -> bool:
+    """A byte-level pre-check for `_classify`: a known function is reached through an imported
+    name (or is ``open``), which starts the callee's text; a method is known by its name, which
+    ends it."""
+    function = call.child_by_field_name("function")
+    if function is None:
+        return False
+    if word_from(source, function.start_byte) in heads:
+        return True
+    return word_to(source, function.end_byte) in _METHOD_BYTES
+
+
+def _classify(
+    call: Node, aliases: Mapping[str, str], tracked: Callable[[], Receivers]
+) -> Hit | None:
     function = call.child_by_field_name("function")
     if function is None:
         return None
@@ -200,7 +228,7 @@ def _by_name(call: Node, name: str) -> Hit | None:
 
 
 def _by_method(
-    call: Node, function: Node, aliases: Mapping[str, str], tracked: Receivers
+    call: Node, function: Node, aliases: Mapping[str, str], tracked: Callable[[], Receivers]
 ) -> Hit | None:
     """A method call on a client, connection or path, or one recognised by its name."""
     method = node_text(function.child_by_field_name("attribute") or function)
@@ -230,11 +258,13 @@ def _by_method(
     return ("filesystem", f"file write: Path.open(mode={mode!r})", confidence) if mode else None
 
 
-def _origin(receiver: Node, aliases: Mapping[str, str], tracked: Receivers) -> str | None:
+def _origin(
+    receiver: Node, aliases: Mapping[str, str], tracked: Callable[[], Receivers]
+) -> str | None:
     """What the receiver is: a tracked constructor, a constructed call, or an imported name."""
     if receiver.type == "call":
         return qualified_name(receiver.child_by_field_name("function"), aliases)
-    return tracked.get(receiver) or qualified_name(receiver, aliases)
+    return tracked().get(receiver) or qualified_name(receiver, aliases)
 
 
 def _path_expression(node: Node) -> str | None:
