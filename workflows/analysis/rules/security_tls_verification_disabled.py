@@ -105,11 +105,11 @@ def _candidate_calls(module: ParsedModule, calls: list[Node], wanted: frozenset[
     """The calls `_check_call` may report on: those named in ``wanted`` and those passing one of
     `_TLS_KEYWORDS`, found through where those names are spelled rather than call by call."""
     named = calls_named(module, calls, wanted)
+    if module.has_error:  # a recovered tree: any call may pass one, `_check_call` sorts them out
+        return calls if _TLS_KEYWORD_RE.search(module.source) else named
     keywords = spelled(module, _TLS_KEYWORDS)
     if not keywords:
         return named
-    if module.has_error:
-        return calls  # `_check_call` sorts them out
     passing = (_call_passing(keyword) for keyword in keywords)
     return in_document_order([*named, *(call for call in passing if call is not None)])
 
