@@ -14,7 +14,7 @@ from workflows.analysis.fixes import line_end, line_start, only_code_on_lines
 from workflows.analysis.models import Category, Edit, Finding, Fix, Severity
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectFacts, ProjectIndex
-from workflows.analysis.rules._calls import arguments, callee_name, string_template
+from workflows.analysis.rules._calls import arguments, string_template
 from workflows.analysis.symbols import Definition, DefinitionKind, ModuleSymbols
 
 _EXEMPT_NAMES = frozenset({"main"})
@@ -31,8 +31,7 @@ class Candidates:
     prefixes: frozenset[str]
 
 
-_LOOKUPS = frozenset({"getattr", "hasattr"})
-_LOOKUP_BYTES = frozenset(name.encode() for name in _LOOKUPS)
+_LOOKUP_BYTES = frozenset({b"getattr", b"hasattr"})
 
 
 def lookup_prefixes(module: ParsedModule, facts: ModuleSymbols) -> frozenset[str]:
@@ -46,7 +45,7 @@ def lookup_prefixes(module: ParsedModule, facts: ModuleSymbols) -> frozenset[str
         if source[call.start_byte : call.start_byte + 7] not in _LOOKUP_BYTES:
             continue
         function = call.child_by_field_name("function")
-        if function is None or function.type != "identifier" or callee_name(call) not in _LOOKUPS:
+        if function is None or function.type != "identifier" or function.text not in _LOOKUP_BYTES:
             continue
         name = arguments(call).get(1)
         template = string_template(name) if name is not None else None
