@@ -40,6 +40,10 @@ _MAX_DOTTED_BYTES = 200
 _DOTTED_PATH_RE = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)*(?:\.|:)[^\W\d]\w*")
 _ATTR_FUNCS = frozenset({"getattr", "hasattr", "setattr", "delattr"})
 _CAST_FUNCS = frozenset({"cast", "typing.cast", "t.cast", "typing_extensions.cast"})
+_CALL_PREFIXES = tuple(
+    name.encode() for name in (*_ATTR_FUNCS, *_CAST_FUNCS, "__all__.extend", "__all__.append")
+)
+"""How the calls `_Collector._call` reads begin (besides ``TypeVar``, which may be qualified)."""
 _DEFINITION_KINDS: dict[str, DefinitionKind] = {
     "function_definition": "function",
     "class_definition": "class",
@@ -97,6 +101,8 @@ def _by_kind_id[V](by_name: dict[str, V]) -> dict[int, V]:
 
 
 (_IDENTIFIER_ID,) = _kind_ids({"identifier"})
+(_ATTRIBUTE_ID,) = _kind_ids({"attribute"})
+(_STRING_ID,) = _kind_ids({"string"})
 (_COMMENT_ID,) = _kind_ids({"comment"})
 _INSPECTED_IDS = _by_kind_id({name: name for name in _INSPECTED})
 _PATTERN_IDS = _kind_ids(_PATTERN_TYPES)
@@ -183,6 +189,20 @@ class ModuleSymbols:
         return self.nodes.get(node_type, [])
 
 
+_INTERPOLATING_PREFIXES = frozenset(b"fFtT")
+_QUOTES = frozenset(b"\"'")
+
+
+def _interpolates(source: bytes, start: int) -> bool:
+    """Whether the string literal at ``start`` is an f-string (or t-string): its prefix says."""
+    for byte in source[start : start + 3]:
+        if byte in _QUOTES:
+            return False
+        if byte in _INTERPOLATING_PREFIXES:
+            return True
+    return False
+
+
 def _may_be_dotted(literal: bytes) -> bool:
     """Whether a string literal's bytes could hold a ``pkg.mod.name`` path (cheap pre-check:
     such a path has a dot or colon and no space, and the quotes add neither)."""
@@ -249,6 +269,7 @@ class _Collector:
         # decoded once per distinct name, and children of the common parents, whose
         # context does not depend on their field, take a loop without field lookups.
         type_roots, source = self.type_roots, self.module.source
+        clean = not self.module.has_error  # shortcuts that read the grammar's shape
         collected, inspected = self.collected, _INSPECTED_IDS
         identifier, comment = _IDENTIFIER_ID, _COMMENT_ID
         start_kind = start.kind_id
@@ -269,9 +290,28 @@ class _Collector:
                 self._inspect(node, inspected[kind], ctx)
             if kind == comment:
                 continue
+            if kind == _STRING_ID and clean and not _interpolates(source, node.start_byte):
+                continue  # only an f-string's parts hold names
             inherited = _INHERITED.get(kind)
             if inherited is None:
                 inherited = ctx if ctx in (_TYPE, _SKIP) else _LOAD
+            if kind == _ATTRIBUTE_ID and clean and ctx != _STORE and inherited != _SKIP:
+                # `object.attribute`, the commonest parent: its fields are its two children.
+                children = node.named_children
+                if len(children) == 2 and children[1].kind_id == identifier:
+                    value, attribute = children
+                    name = source[attribute.start_byte : attribute.end_byte]
+                    if name != self.owner_bytes:
+                        self.reference_bytes.add(name)
+                    value_kind = value.kind_id
+                    if value_kind == identifier:
+                        name = source[value.start_byte : value.end_byte]
+                        self.load_bytes.add(name)
+                        if name != self.owner_bytes:
+                            self.reference_bytes.add(name)
+                    elif value.named_child_count or value_kind == comment:
+                        push((value, inherited, value_kind))
+                    continue
             if ctx == _STORE or (inherited != _SKIP and kind in _CONTEXT_IDS):
                 self._expand_by_field(node, ctx, kind, inherited)
                 continue
@@ -334,7 +374,9 @@ class _Collector:
                 if value and _DOTTED_PATH_RE.fullmatch(value):
                     self._ref(re.split(r"[.:]", value)[-1])
         elif kind == "call":
-            self._call(node)
+            head = self.module.source[node.start_byte : node.start_byte + _MAX_CALLEE_BYTES]
+            if head.startswith(_CALL_PREFIXES) or b"TypeVar" in head:
+                self._call(node)
         elif kind == "subscript":
             if ctx == _LOAD and is_generic_alias(node.child_by_field_name("value")):
                 self.type_roots.update(c.id for c in node.children_by_field_name("subscript"))
