@@ -189,16 +189,21 @@ def is_nested_function(func: Node) -> bool:
     return False
 
 
+@per_file
 def takes_implicit_first(func: Node) -> bool:
     """Whether the first parameter is ``self``/``cls``: a method that is not a staticmethod."""
     return is_method(func) and "staticmethod" not in decorator_names(func)
 
 
-def parameters(func: Node) -> list[Parameter]:
-    """The parameters of a ``function_definition`` (or ``lambda``), in order."""
+@per_file
+def parameters(func: Node) -> tuple[Parameter, ...]:
+    """The parameters of a ``function_definition`` (or ``lambda``), in order.
+
+    Cached while the module is checked: the scope scan and several rules ask for them.
+    """
     params = func.child_by_field_id(_PARAMETERS)
     if params is None:
-        return []
+        return ()
     found: list[Parameter] = []
     for child in params.named_children:
         kind = child.kind_id
@@ -212,7 +217,7 @@ def parameters(func: Node) -> list[Parameter]:
             target = next((c for c in target.named_children if c.kind_id in _IDENTIFIER), target)
         if target.kind_id in _IDENTIFIER:
             found.append(Parameter(node_text(target), target, kind in _TYPED, star))
-    return found
+    return tuple(found)
 
 
 def _statements(block: Node) -> list[Node]:

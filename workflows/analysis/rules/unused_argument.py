@@ -61,12 +61,12 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
         name = function_name(func)
         if _exempt(module, func, name):
             continue
-        params = parameters(func)
-        if params and takes_implicit_first(func):
-            params = params[1:]
+        declared = parameters(func)
+        if declared and takes_implicit_first(func):
+            declared = declared[1:]
         params = [
             p
-            for p in params
+            for p in declared
             if not p.star and not p.name.startswith("_") and p.name not in _IMPLICIT_NAMES
         ]
         if not params:
