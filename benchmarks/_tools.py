@@ -28,7 +28,6 @@ and report the highest sum as ``tree_peak_mb``.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -198,41 +197,53 @@ def _floor(root: Path) -> dict:
     return {"work_s": time.perf_counter() - started, "files": files, "nodes": nodes}
 
 
-class _TreeMemory:
-    """Samples the summed RSS of this process and all its descendants in a thread."""
-
-    def __init__(self, interval: float = 0.02) -> None:
-        import threading
-
-        import psutil
-
-        self._me = psutil.Process()
-        self._interval = interval
-        self._stop = threading.Event()
-        self.peak = 0
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self) -> int:
-        import psutil
-
-        total = 0
-        for process in [self._me, *self._me.children(recursive=True)]:
+_TREE_SAMPLER = """
+import contextlib, select, sys
+import psutil
+root, me, interval, peak = psutil.Process(int(sys.argv[1])), psutil.Process(), float(sys.argv[2]), 0
+def sample():
+    total = 0
+    for process in [root, *root.children(recursive=True)]:
+        if process.pid != me.pid:
             with contextlib.suppress(psutil.Error):  # it ended between listing and reading
                 total += process.memory_info().rss
-        return total
+    return total
+print("ready", flush=True)
+while True:
+    peak = max(peak, sample())
+    if select.select([sys.stdin], [], [], interval)[0]:
+        break
+print(max(peak, sample()), flush=True)
+"""
 
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            self.peak = max(self.peak, self._sample())
+
+class _TreeMemory:
+    """Samples the summed RSS of this process and all its descendants.
+
+    The sampling runs in a separate process, not a thread: the engine forks its workers only
+    from a single-threaded process, so a sampling thread would change what is measured.
+    """
+
+    def __init__(self, interval: float = 0.02) -> None:
+        self._interval = interval
+        self._sampler: subprocess.Popen[str] | None = None
+        self.peak = 0
 
     def __enter__(self) -> _TreeMemory:
-        self.peak = self._sample()
-        self._thread.start()
+        self._sampler = subprocess.Popen(
+            [sys.executable, "-c", _TREE_SAMPLER, str(os.getpid()), str(self._interval)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._sampler.stdout is not None
+        self._sampler.stdout.readline()  # "ready": sampling has begun
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+        assert self._sampler is not None
+        out, _ = self._sampler.communicate("stop\n", timeout=30)
+        self.peak = int(out.split()[-1])
 
     @property
     def peak_mb(self) -> float:
