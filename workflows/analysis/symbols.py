@@ -109,6 +109,20 @@ _PATTERN_IDS = _kind_ids(_PATTERN_TYPES)
 _CONTEXT_IDS = _by_kind_id(_CHILD_CONTEXT)
 _INHERITED = _by_kind_id({**dict.fromkeys(_IMPORT_TYPES, _SKIP), "type": _TYPE})
 """What children inherit from these parents whatever the parent's own context."""
+# How the walk treats a kind besides collecting and inspecting it: as a leaf, as a string
+# literal (descended into when an f-string), as ``object.attribute``, or by its fields.
+_DESCEND, _LEAF, _PLAIN_STRING, _OBJECT_ATTRIBUTE = range(4)
+_SHAPES: dict[int, tuple[int, int | None]] = {
+    **{kind: (_DESCEND, None) for kind in _CONTEXT_IDS},
+    **{kind: (_DESCEND, inherit) for kind, inherit in _INHERITED.items()},
+    _COMMENT_ID: (_LEAF, None),
+    _STRING_ID: (_PLAIN_STRING, None),
+    _ATTRIBUTE_ID: (_OBJECT_ATTRIBUTE, None),
+}
+"""Kind id -> (shape, the context its children inherit whatever its own, if it decides)."""
+type _Plan = tuple[list[Node] | None, str | None, int, int | None]
+"""The nodes of the kind collected into, its name when `_Collector._inspect` reads it, its
+shape, and the context it gives its children."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,10 +234,14 @@ class _Collector:
     def __init__(self, module: ParsedModule, node_types: frozenset[str]) -> None:
         self.module = module
         self.symbols = ModuleSymbols(path=module.path, nodes={t: [] for t in node_types})
-        self.collected: dict[int, list[Node]] = {
+        collected = {
             kind: self.symbols.nodes[name] for name in node_types for kind in _kind_ids({name})
         }
-        """The lists of `ModuleSymbols.nodes` by node kind id."""
+        self.plans: dict[int, _Plan] = {
+            kind: (collected.get(kind), _INSPECTED_IDS.get(kind), *_SHAPES.get(kind, (0, None)))
+            for kind in collected.keys() | _INSPECTED_IDS.keys() | _SHAPES.keys()
+        }
+        """What the walk does with a node of each kind (kinds without a plan: only descend)."""
         self.owner: str | None = None
         self.owner_bytes: bytes | None = None
         self.load_bytes: set[bytes] = set()
@@ -268,9 +286,8 @@ class _Collector:
         # (`Node.kind_id` builds no string), identifier names are gathered as bytes and
         # decoded once per distinct name, and children of the common parents, whose
         # context does not depend on their field, take a loop without field lookups.
-        type_roots, source = self.type_roots, self.module.source
+        type_roots, source, plans = self.type_roots, self.module.source, self.plans
         clean = not self.module.has_error  # shortcuts that read the grammar's shape
-        collected, inspected = self.collected, _INSPECTED_IDS
         identifier, comment = _IDENTIFIER_ID, _COMMENT_ID
         start_kind = start.kind_id
         if start_kind == identifier:
@@ -283,36 +300,41 @@ class _Collector:
             node, ctx, kind = pop()
             if type_roots and ctx == _LOAD and node.id in type_roots:
                 ctx = _TYPE
-            found = collected.get(kind)
-            if found is not None:
-                found.append(node)
-            if kind in inspected and (ctx != _SKIP or kind == comment):
-                self._inspect(node, inspected[kind], ctx)
-            if kind == comment:
-                continue
-            if kind == _STRING_ID and clean and not _interpolates(source, node.start_byte):
-                continue  # only an f-string's parts hold names
-            inherited = _INHERITED.get(kind)
-            if inherited is None:
-                inherited = ctx if ctx in (_TYPE, _SKIP) else _LOAD
-            if kind == _ATTRIBUTE_ID and clean and ctx != _STORE and inherited != _SKIP:
-                # `object.attribute`, the commonest parent: its fields are its two children.
-                children = node.named_children
-                if len(children) == 2 and children[1].kind_id == identifier:
-                    value, attribute = children
-                    name = source[attribute.start_byte : attribute.end_byte]
-                    if name != self.owner_bytes:
-                        self.reference_bytes.add(name)
-                    value_kind = value.kind_id
-                    if value_kind == identifier:
-                        name = source[value.start_byte : value.end_byte]
-                        self.load_bytes.add(name)
+            inherited = ctx if ctx in (_TYPE, _SKIP) else _LOAD
+            plan = plans.get(kind)
+            if plan is not None:  # a kind something is done with; most kinds have no plan
+                found, inspect_as, shape, inherit = plan
+                if found is not None:
+                    found.append(node)
+                if inspect_as is not None and (ctx != _SKIP or kind == comment):
+                    self._inspect(node, inspect_as, ctx)
+                if shape == _LEAF:
+                    continue
+                if shape == _PLAIN_STRING and clean and not _interpolates(source, node.start_byte):
+                    continue  # only an f-string's parts hold names
+                if inherit is not None:
+                    inherited = inherit
+                if shape == _OBJECT_ATTRIBUTE and clean and ctx != _STORE and inherited != _SKIP:
+                    # `object.attribute`, the commonest parent: its fields are its two children.
+                    children = node.named_children
+                    if len(children) == 2 and children[1].kind_id == identifier:
+                        value, attribute = children
+                        name = source[attribute.start_byte : attribute.end_byte]
                         if name != self.owner_bytes:
                             self.reference_bytes.add(name)
-                    elif value.named_child_count or value_kind == comment:
-                        push((value, inherited, value_kind))
+                        value_kind = value.kind_id
+                        if value_kind == identifier:
+                            name = source[value.start_byte : value.end_byte]
+                            self.load_bytes.add(name)
+                            if name != self.owner_bytes:
+                                self.reference_bytes.add(name)
+                        elif value.named_child_count or value_kind == comment:
+                            push((value, inherited, value_kind))
+                        continue
+                if ctx != _STORE and inherited != _SKIP and kind in _CONTEXT_IDS:
+                    self._expand_by_field(node, ctx, kind, inherited)
                     continue
-            if ctx == _STORE or (inherited != _SKIP and kind in _CONTEXT_IDS):
+            if ctx == _STORE:
                 self._expand_by_field(node, ctx, kind, inherited)
                 continue
             # Every child gets `inherited`.
