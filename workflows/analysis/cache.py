@@ -104,7 +104,6 @@ class ResultCache[R: CachedResult]:
         self.result_type = result_type
         self.entries: dict[str, R] = {}
         self.journal: dict[str, R | None] = {}
-        self.hits = 0
 
     def load(self) -> None:
         """Read the snapshot and the journal, if they are usable."""
@@ -144,7 +143,6 @@ class ResultCache[R: CachedResult]:
             cached.mtime_ns = stat.st_mtime_ns
             self.journal[path] = cached  # keep the new stat, so the next run skips the hash
         cached.from_cache = True
-        self.hits += 1
         return cached
 
     def save(self, results: Sequence[R]) -> None:
