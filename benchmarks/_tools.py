@@ -22,7 +22,8 @@ one JSON object on its last stdout line (``work_s`` is the time inside the proce
 
 Our engine starts worker processes, whose memory the spawner's ``ru_maxrss`` does not see
 (they are children of multiprocessing's fork server, never waited for by the worker). So
-``ours`` and ``touch`` also sample the RSS of their whole process tree every 20 ms (psutil)
+``ours`` and ``touch`` also sample the RSS of their whole process tree every 20 ms (psutil;
+the list of processes is refreshed every 200 ms, since listing them reads all of ``/proc``)
 and report the highest sum as ``tree_peak_mb``.
 """
 
@@ -201,18 +202,23 @@ _TREE_SAMPLER = """
 import contextlib, select, sys
 import psutil
 root, me, interval, peak = psutil.Process(int(sys.argv[1])), psutil.Process(), float(sys.argv[2]), 0
+tree, samples = [], 0
 def sample():
+    global tree, samples
+    if samples % 10 == 0:  # listing children reads every /proc entry: refresh it now and then
+        tree = [p for p in [root, *root.children(recursive=True)] if p.pid != me.pid]
+    samples += 1
     total = 0
-    for process in [root, *root.children(recursive=True)]:
-        if process.pid != me.pid:
-            with contextlib.suppress(psutil.Error):  # it ended between listing and reading
-                total += process.memory_info().rss
+    for process in tree:
+        with contextlib.suppress(psutil.Error):  # it ended between listing and reading
+            total += process.memory_info().rss
     return total
 print("ready", flush=True)
 while True:
     peak = max(peak, sample())
     if select.select([sys.stdin], [], [], interval)[0]:
         break
+samples = 0
 print(max(peak, sample()), flush=True)
 """
 

@@ -22,6 +22,7 @@ Run: ``.venv/bin/python -m benchmarks.analysis_bench [--sizes small,medium,large
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import platform
 import shutil
@@ -304,6 +305,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def compile_bytecode() -> None:
+    """Write our packages' ``.pyc`` files, as installing them does (vulture's and ruff's are).
+
+    With ``PYTHONDONTWRITEBYTECODE`` set, or an editable install never imported before, every
+    run of ours would otherwise compile the engine's source (about 0.1 s).
+    """
+    for package in ("workflows", "benchmarks"):
+        compileall.compile_dir(PROJECT_ROOT / package, quiet=1)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Prepare the corpora, measure, print the table, the accuracy and the targets."""
     args = parse_args(argv)
@@ -313,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"not found next to {sys.executable}: {', '.join(missing)}", file=sys.stderr)
         return 2
     corpora = [prepare_corpus(CORPORA[size], args.cache_dir) for size in args.sizes]
+    compile_bytecode()
     print("\n".join(context_lines(args, corpora)), flush=True)
     rows: list[tuple[Corpus, dict[str, Measured], Run]] = []
     for corpus in corpora:
