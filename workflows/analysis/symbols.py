@@ -8,7 +8,7 @@ Names are matched by spelling only: there is no scope analysis yet.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -104,6 +104,9 @@ def _by_kind_id[V](by_name: dict[str, V]) -> dict[int, V]:
 (_ATTRIBUTE_ID,) = _kind_ids({"attribute"})
 (_STRING_ID,) = _kind_ids({"string"})
 (_COMMENT_ID,) = _kind_ids({"comment"})
+(_CALL_ID,) = _kind_ids({"call"})
+_TYPE_FIELD = PYTHON.field_id_for_name("type")
+_FUNCTION_IDS = _kind_ids({"function_definition"})
 _INSPECTED_IDS = _by_kind_id({name: name for name in _INSPECTED})
 _PATTERN_IDS = _kind_ids(_PATTERN_TYPES)
 _CONTEXT_IDS = _by_kind_id(_CHILD_CONTEXT)
@@ -223,6 +226,22 @@ def _may_be_dotted(literal: bytes) -> bool:
     return b" " not in literal and (b"." in literal or b":" in literal)
 
 
+_FEW_CHILDREN = 16
+
+
+def _child_getter(node: Node) -> tuple[int, Callable[[int], Node]]:
+    """How many named children ``node`` has, and how to get the one at an index.
+
+    `Node.named_children` builds a Python object for every child, punctuation included, so
+    for the usual few children `Node.named_child` is cheaper; it scans the children up to the
+    index, though, so long lists (big literals, long blocks) still take the list.
+    """
+    count = node.named_child_count
+    if count > _FEW_CHILDREN:
+        return count, node.named_children.__getitem__
+    return count, node.named_child  # type: ignore[return-value]
+
+
 def collect_symbols(module: ParsedModule, node_types: Collection[str] = ()) -> ModuleSymbols:
     """Walk ``module`` once and return its facts, collecting nodes of ``node_types`` as well."""
     return _Collector(module, frozenset(node_types)).run()
@@ -251,12 +270,25 @@ class _Collector:
         """The walk's pending nodes, with their context and kind id."""
         self.type_roots: set[int] = set()
         """Ids of nodes whose subtree is a type expression (``cast`` targets, aliases...)."""
+        # Imported here: the rules package imports this module.
+        from workflows.analysis.rules import _functions
+
+        self.scopes: _functions.ScopeWalk | None = None
+        """Fills the scopes `function_scope` returns, when functions are wanted and the tree
+        is clean (the scope marks rely on the grammar's shape, as the walk's shortcuts do)."""
+        if "function_definition" in node_types and not module.has_error:
+            self.scopes = _functions.ScopeWalk(module.source)
+        self.pending = _functions.PENDING
+        self.scope_handlers = _functions.HANDLERS
+        self.dynamic_prefixes = _functions.DYNAMIC_PREFIXES
 
     def run(self) -> ModuleSymbols:
         for top in self.module.root.children:
             self.owner = self._top_level(top)
             self.owner_bytes = self.owner.encode() if self.owner is not None else None
             self._walk(top)
+        if self.scopes is not None:
+            self.scopes.finish()
         self.symbols.loads.update(name.decode() for name in self.load_bytes)
         self.symbols.references.update(name.decode() for name in self.reference_bytes)
         return self.symbols
@@ -286,21 +318,36 @@ class _Collector:
         # (`Node.kind_id` builds no string), identifier names are gathered as bytes and
         # decoded once per distinct name, and children of the common parents, whose
         # context does not depend on their field, take a loop without field lookups.
+        # Each pending node also carries its scope mark for `ScopeWalk` (None: no function
+        # scope, or no scopes wanted), so function scopes cost no walk of their own.
         type_roots, source, plans = self.type_roots, self.module.source, self.plans
         clean = not self.module.has_error  # shortcuts that read the grammar's shape
         identifier, comment = _IDENTIFIER_ID, _COMMENT_ID
+        scopes = self.scopes
+        pending, handlers = self.pending, self.scope_handlers
         start_kind = start.kind_id
         if start_kind == identifier:
             self._identifier(start, _LOAD)
             return
         stack = self.stack
-        stack.append((start, _LOAD, start_kind))
+        stack.append((start, _LOAD, start_kind, None))
         pop, push = stack.pop, stack.append
         while stack:
-            node, ctx, kind = pop()
+            node, ctx, kind, mark = pop()
             if type_roots and ctx == _LOAD and node.id in type_roots:
                 ctx = _TYPE
             inherited = ctx if ctx in (_TYPE, _SKIP) else _LOAD
+            if mark is None:
+                if scopes is not None and kind in _FUNCTION_IDS:
+                    scopes.start(node)  # a function in no function: its own scope
+                    mark = pending
+            elif mark is not pending:  # scanned by scope `mark`: handled like `_Scanner` does
+                handler = handlers.get(kind)
+                if handler is not None:
+                    handler(mark, node)
+                    mark = pending
+                elif kind == _CALL_ID and source.startswith(self.dynamic_prefixes, node.start_byte):
+                    mark.dynamic_call(node)
             plan = plans.get(kind)
             if plan is not None:  # a kind something is done with; most kinds have no plan
                 found, inspect_as, shape, inherit = plan
@@ -316,9 +363,9 @@ class _Collector:
                     inherited = inherit
                 if shape == _OBJECT_ATTRIBUTE and clean and ctx != _STORE and inherited != _SKIP:
                     # `object.attribute`, the commonest parent: its fields are its two children.
-                    children = node.named_children
-                    if len(children) == 2 and children[1].kind_id == identifier:
-                        value, attribute = children
+                    attribute = node.named_child(1) if node.named_child_count == 2 else None
+                    if attribute is not None and attribute.kind_id == identifier:
+                        value = node.named_child(0)
                         name = source[attribute.start_byte : attribute.end_byte]
                         if name != self.owner_bytes:
                             self.reference_bytes.add(name)
@@ -328,39 +375,91 @@ class _Collector:
                             self.load_bytes.add(name)
                             if name != self.owner_bytes:
                                 self.reference_bytes.add(name)
+                            if mark is not None and mark is not pending:
+                                mark.names.add(name)  # a scope reads an attribute's object
                         elif value.named_child_count or value_kind == comment:
-                            push((value, inherited, value_kind))
+                            if mark is pending:
+                                mark = scopes.child_mark(value)
+                            push((value, inherited, value_kind, mark))
                         continue
                 if ctx != _STORE and inherited != _SKIP and kind in _CONTEXT_IDS:
-                    self._expand_by_field(node, ctx, kind, inherited)
+                    self._expand_by_field(node, ctx, kind, inherited, self._own_mark(node, mark))
                     continue
             if ctx == _STORE:
-                self._expand_by_field(node, ctx, kind, inherited)
+                self._expand_by_field(node, ctx, kind, inherited, self._own_mark(node, mark))
+                continue
+            if mark is pending:
+                self._expand_pending(node, inherited)
                 continue
             # Every child gets `inherited`.
             if inherited == _SKIP:
                 for child in reversed(node.named_children):
                     if child.named_child_count or child.kind_id == comment:
-                        push((child, _SKIP, child.kind_id))
+                        push((child, _SKIP, child.kind_id, mark))
                 continue
             owner, loads, references = self.owner_bytes, self.load_bytes, self.reference_bytes
-            for child in reversed(node.named_children):
+            count = node.named_child_count  # see `_child_getter` (inlined: the hottest loop)
+            child_at = (
+                node.named_child if count <= _FEW_CHILDREN else node.named_children.__getitem__
+            )
+            if mark is None:
+                for index in range(count - 1, -1, -1):
+                    child = child_at(index)
+                    child_kind = child.kind_id
+                    if child_kind == identifier:
+                        name = source[child.start_byte : child.end_byte]
+                        loads.add(name)
+                        if name != owner:
+                            references.add(name)
+                    elif child.named_child_count or child_kind == comment:
+                        push((child, inherited, child_kind, None))
+                continue
+            reads = mark.names  # the same loop, reading into the scope as well
+            for index in range(count - 1, -1, -1):
+                child = child_at(index)
                 child_kind = child.kind_id
                 if child_kind == identifier:
                     name = source[child.start_byte : child.end_byte]
                     loads.add(name)
+                    reads.add(name)
                     if name != owner:
                         references.add(name)
                 elif child.named_child_count or child_kind == comment:
-                    push((child, inherited, child_kind))
+                    push((child, inherited, child_kind, mark))
 
-    def _expand_by_field(self, node: Node, ctx: int, kind: int, inherited: int) -> None:
+    def _own_mark(self, node: Node, mark: object) -> object:
+        """The mark of a node expanded field by field: an attribute scanned by a scope gets
+        `PENDING`, as the scope reads only its object (which `_Deferred.visit` marks)."""
+        if mark is None or mark is self.pending or node.kind_id != _ATTRIBUTE_ID:
+            return mark
+        mark.visit(node)  # type: ignore[attr-defined]
+        return self.pending
+
+    def _expand_pending(self, node: Node, inherited: int) -> None:
+        """Push the children of a node no scope scans, each with the mark a handler gave it."""
+        source, push, scopes = self.module.source, self.stack.append, self.scopes
+        assert scopes is not None
+        for child in reversed(node.named_children):
+            child_kind = child.kind_id
+            if child_kind == _IDENTIFIER_ID:
+                if inherited != _SKIP:
+                    name = source[child.start_byte : child.end_byte]
+                    self.load_bytes.add(name)
+                    if name != self.owner_bytes:
+                        self.reference_bytes.add(name)
+            elif child.named_child_count or child_kind == _COMMENT_ID:
+                push((child, inherited, child_kind, scopes.child_mark(child)))
+
+    def _expand_by_field(
+        self, node: Node, ctx: int, kind: int, inherited: int, mark: object
+    ) -> None:
         """Push the children of a node whose children's contexts depend on their fields."""
         spec = _CONTEXT_IDS[kind] if ctx != _STORE else None
         patterns, push = _PATTERN_IDS, self.stack.append
-        children = node.named_children
-        for index in range(len(children) - 1, -1, -1):
-            child = children[index]
+        reads = mark.names if mark is not None and mark is not self.pending else None  # type: ignore[attr-defined]
+        count, child_at = _child_getter(node)
+        for index in range(count - 1, -1, -1):
+            child = child_at(index)
             child_kind = child.kind_id
             if spec is None:  # inside a binding target
                 child_ctx = _STORE if child_kind in patterns else _LOAD
@@ -369,14 +468,20 @@ class _Collector:
                 if child_ctx == _STORE and child_kind not in patterns:
                     child_ctx = inherited
             if child_kind == _IDENTIFIER_ID:
-                if child_ctx in (_LOAD, _TYPE, _ATTR):
+                if child_ctx in (_LOAD, _TYPE, _ATTR) or reads is not None:
                     name = self.module.source[child.start_byte : child.end_byte]
-                    if child_ctx != _ATTR:
-                        self.load_bytes.add(name)
-                    if name != self.owner_bytes:
-                        self.reference_bytes.add(name)
+                    if reads is not None:
+                        reads.add(name)
+                    if child_ctx in (_LOAD, _TYPE, _ATTR):
+                        if child_ctx != _ATTR:
+                            self.load_bytes.add(name)
+                        if name != self.owner_bytes:
+                            self.reference_bytes.add(name)
             elif child.named_child_count or child_kind == _COMMENT_ID:
-                push((child, child_ctx, child_kind))
+                child_mark = mark
+                if mark is self.pending:
+                    child_mark = self.scopes.child_mark(child)  # type: ignore[union-attr]
+                push((child, child_ctx, child_kind, child_mark))
 
     def _identifier(self, node: Node, ctx: int) -> None:
         if ctx in (_LOAD, _TYPE):
@@ -405,6 +510,10 @@ class _Collector:
         elif kind in _IMPORT_TYPES:
             self._import(node)
         elif kind in ("assignment", "augmented_assignment"):
+            if not self.module.source.startswith(b"__all__", node.start_byte) and (
+                node.child_by_field_id(_TYPE_FIELD) is None
+            ):
+                return  # neither `__all__ = ...` (the left side starts the node) nor annotated
             left = node.child_by_field_name("left")
             right = node.child_by_field_name("right")
             if (

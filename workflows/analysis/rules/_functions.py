@@ -71,6 +71,8 @@ _TYPED = _kind_ids("typed_parameter", "typed_default_parameter")
 _TYPED_PARAMETER = _kind_ids("typed_parameter")
 _SPLAT_IDS = {i: star for name, star in _SPLATS.items() for i in _kind_ids(name)}
 _DYNAMIC_NAMES = {name.encode(): count for name, count in _DYNAMIC_CALLS.items()}
+DYNAMIC_PREFIXES = tuple(_DYNAMIC_NAMES)
+"""How a call that may make its scope dynamic begins (a cheap test before `dynamic_call`)."""
 _ALIAS, _ARGUMENTS, _BODY, _FUNCTION_FIELD = map(_field, ("alias", "arguments", "body", "function"))
 _LEFT, _NAME, _OBJECT, _PARAMETERS = map(_field, ("left", "name", "object", "parameters"))
 _RETURN_TYPE, _RIGHT, _SUPERCLASSES = map(_field, ("return_type", "right", "superclasses"))
@@ -484,3 +486,115 @@ _HANDLERS = {
     for kind in _kind_ids(name)
 }
 """Handler per kind id (every id of an aliased type), keyed like `Node.kind_id`."""
+
+
+PENDING = object()
+"""Scope mark of a node the shared walk meets that no scope scans itself (a parameter list, a
+binding target, an attribute's name...): only the descendants a handler chose are scanned."""
+
+
+class ScopeWalk:
+    """Function scopes filled by the shared walk (`collect_symbols`) instead of a scan per
+    function: the walk visits every node anyway, so it carries the scope each node belongs to.
+
+    The walk hands each node it expands, with its scope mark, to this protocol: a node scanned
+    by scope ``S`` (a `_Deferred`) whose kind is in `HANDLERS` is handled as `_Scanner` would
+    (bindings now, the parts it scans marked in `assigned`) and its children are `PENDING`;
+    other nodes of ``S`` pass ``S`` to their children, whose identifiers are reads of ``S``. A
+    ``def`` met outside any function scope opens a fresh scope, as `function_scope` would.
+    `finish` then does what `_Scanner.nested` does once a nested scope is complete.
+    """
+
+    def __init__(self, source: bytes) -> None:
+        self.source = source
+        """The module's bytes: slicing them is far cheaper than `Node.text`."""
+        self.assigned: dict[int, _Deferred] = {}
+        """Ids of nodes a handler chose to scan -> their scope, until the walk meets them."""
+        self.states: list[_Deferred] = []
+        """Every scope opened, enclosing ones before the scopes nested in them."""
+
+    def start(self, func: Node) -> None:
+        """Open the scope of a ``function_definition`` that lies in no function scope."""
+        state = _Deferred(Scope("function_definition"), self, None)
+        for param in parameters(func):
+            state.scope.bindings.append(Binding(param.name, param.node, "def", 0))
+        body = func.child_by_field_id(_BODY)
+        if body is not None:
+            state.visit(body)
+        _nested_scopes()[func] = state.scope
+
+    def child_mark(self, child: Node) -> object:
+        """The scope mark of a child of a `PENDING` node."""
+        return self.assigned.pop(child.id, PENDING) if self.assigned else PENDING
+
+    def finish(self) -> None:
+        """Complete every scope, nested ones first: reads decoded, closures and ``locals()``
+        passed to the enclosing scope."""
+        for state in reversed(self.states):
+            scope = state.scope
+            scope.reads.update((name or b"").decode("utf-8", "replace") for name in state.names)
+            parent = state.parent
+            if parent is not None:
+                parent.scope.inner |= scope.free()
+                if scope.kind in _COMPREHENSIONS and scope.dynamic:
+                    parent.scope.dynamic = True
+        self.states.clear()
+        self.assigned.clear()
+
+
+class _Deferred(_Scanner):
+    """A `_Scanner` whose visits are left to the shared walk: `visit` marks a node for the walk
+    instead of stacking it, and a nested scope is opened, not scanned."""
+
+    def __init__(self, scope: Scope, walk: ScopeWalk, parent: _Deferred | None) -> None:
+        super().__init__(scope)
+        self.walk = walk
+        self.parent = parent
+        walk.states.append(self)
+
+    def visit(self, node: Node | None) -> None:
+        """Read an identifier now, or have the walk scan ``node`` in this scope."""
+        while node is not None and node.kind_id in _ATTRIBUTE:
+            node = node.child_by_field_id(_OBJECT)
+        if node is None:
+            return
+        kind = node.kind_id
+        if kind in _IDENTIFIER:
+            self.names.add(self.walk.source[node.start_byte : node.end_byte])
+        elif kind not in _LEAVES:
+            self.walk.assigned[node.id] = self
+
+    def bind(self, target: Node | None, kind: BindingKind, group: int = 0) -> None:
+        """`_Scanner.bind`, the name sliced from the source rather than read with `Node.text`."""
+        if target is not None and target.kind_id in _IDENTIFIER:
+            name = self.walk.source[target.start_byte : target.end_byte]
+            self.scope.bindings.append(
+                Binding(name.decode("utf-8", "replace"), target, kind, group)
+            )
+        else:
+            super().bind(target, kind, group)
+
+    def nested(self, kind: str, roots: Sequence[Node], bound: Sequence[Node] = ()) -> Scope:
+        """Open a nested scope binding ``bound`` whose ``roots`` the walk scans."""
+        inner = _Deferred(Scope(kind), self.walk, self)
+        for target in bound:
+            inner.bind(target, "def")
+        for root in roots:
+            inner.visit(root)
+        return inner.scope
+
+    def dynamic_call(self, node: Node) -> None:
+        """What `_Scanner._call` does besides reading: note ``locals()`` and the like."""
+        function = node.child_by_field_id(_FUNCTION_FIELD)
+        arguments = node.child_by_field_id(_ARGUMENTS)
+        if function is None or arguments is None or function.kind_id not in _IDENTIFIER:
+            return
+        name = self.walk.source[function.start_byte : function.end_byte]
+        if _DYNAMIC_NAMES.get(name, -1) == len(
+            [a for a in arguments.named_children if a.kind_id not in _COMMENT]
+        ):
+            self.scope.dynamic = True
+
+
+HANDLERS = {kind: handler for kind, handler in _HANDLERS.items() if handler != _Scanner._call}
+"""`_HANDLERS` as the walk uses them: a call is scanned like any node, see `dynamic_call`."""
