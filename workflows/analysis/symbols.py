@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from tree_sitter import Node
 
@@ -44,6 +44,9 @@ _CALL_PREFIXES = tuple(
     name.encode() for name in (*_ATTR_FUNCS, *_CAST_FUNCS, "__all__.extend", "__all__.append")
 )
 """How the calls `_Collector._call` reads begin (besides ``TypeVar``, which may be qualified)."""
+type ScopeMark = Any
+"""What the walk knows of a node's function scope: the `_functions.ScopeWalk` scope that
+scans it, `_functions.PENDING`, or None (no function scope, or scopes not wanted)."""
 _DEFINITION_KINDS: dict[str, DefinitionKind] = {
     "function_definition": "function",
     "class_definition": "class",
@@ -354,7 +357,12 @@ class _Collector:
                 if found is not None:
                     found.append(node)
                 if inspect_as is not None and (ctx != _SKIP or kind == comment):
-                    self._inspect(node, inspect_as, ctx)
+                    if kind != _CALL_ID:
+                        self._inspect(node, inspect_as, ctx)
+                    else:  # a call: `_call` reads few, told by how they begin (inlined: common)
+                        head = source[node.start_byte : node.start_byte + _MAX_CALLEE_BYTES]
+                        if head.startswith(_CALL_PREFIXES) or b"TypeVar" in head:
+                            self._call(node)
                 if shape == _LEAF:
                     continue
                 if shape == _PLAIN_STRING and clean and not _interpolates(source, node.start_byte):
@@ -427,12 +435,12 @@ class _Collector:
                 elif child.named_child_count or child_kind == comment:
                     push((child, inherited, child_kind, mark))
 
-    def _own_mark(self, node: Node, mark: object) -> object:
+    def _own_mark(self, node: Node, mark: ScopeMark) -> ScopeMark:
         """The mark of a node expanded field by field: an attribute scanned by a scope gets
         `PENDING`, as the scope reads only its object (which `_Deferred.visit` marks)."""
         if mark is None or mark is self.pending or node.kind_id != _ATTRIBUTE_ID:
             return mark
-        mark.visit(node)  # type: ignore[attr-defined]
+        mark.visit(node)
         return self.pending
 
     def _expand_pending(self, node: Node, inherited: int) -> None:
@@ -451,12 +459,12 @@ class _Collector:
                 push((child, inherited, child_kind, scopes.child_mark(child)))
 
     def _expand_by_field(
-        self, node: Node, ctx: int, kind: int, inherited: int, mark: object
+        self, node: Node, ctx: int, kind: int, inherited: int, mark: ScopeMark
     ) -> None:
         """Push the children of a node whose children's contexts depend on their fields."""
         spec = _CONTEXT_IDS[kind] if ctx != _STORE else None
         patterns, push = _PATTERN_IDS, self.stack.append
-        reads = mark.names if mark is not None and mark is not self.pending else None  # type: ignore[attr-defined]
+        reads = mark.names if mark is not None and mark is not self.pending else None
         count, child_at = _child_getter(node)
         for index in range(count - 1, -1, -1):
             child = child_at(index)
@@ -480,7 +488,8 @@ class _Collector:
             elif child.named_child_count or child_kind == _COMMENT_ID:
                 child_mark = mark
                 if mark is self.pending:
-                    child_mark = self.scopes.child_mark(child)  # type: ignore[union-attr]
+                    assert self.scopes is not None
+                    child_mark = self.scopes.child_mark(child)
                 push((child, child_ctx, child_kind, child_mark))
 
     def _identifier(self, node: Node, ctx: int) -> None:
@@ -500,10 +509,6 @@ class _Collector:
                 value = string_value(node)
                 if value and _DOTTED_PATH_RE.fullmatch(value):
                     self._ref(re.split(r"[.:]", value)[-1])
-        elif kind == "call":
-            head = self.module.source[node.start_byte : node.start_byte + _MAX_CALLEE_BYTES]
-            if head.startswith(_CALL_PREFIXES) or b"TypeVar" in head:
-                self._call(node)
         elif kind == "subscript":
             if ctx == _LOAD and is_generic_alias(node.child_by_field_name("value")):
                 self.type_roots.update(c.id for c in node.children_by_field_name("subscript"))

@@ -523,7 +523,7 @@ class ScopeWalk:
             state.visit(body)
         _nested_scopes()[func] = state.scope
 
-    def child_mark(self, child: Node) -> object:
+    def child_mark(self, child: Node) -> _Deferred | object:
         """The scope mark of a child of a `PENDING` node."""
         return self.assigned.pop(child.id, PENDING) if self.assigned else PENDING
 
