@@ -2,7 +2,9 @@
 
 The walk records imports, module-level definitions, ``__all__``, the ``__main__`` guard, every
 name the module mentions, and (on request) every node of chosen types, so rules never re-walk.
-Names are matched by spelling only: there is no scope analysis yet.
+Names are matched by spelling only. When ``function_definition`` nodes are wanted (the scope
+rules want them) the walk also fills every function's local scope on its way, the scopes
+`rules._functions.function_scope` returns, so no rule walks a function body again.
 """
 
 from __future__ import annotations
@@ -328,6 +330,7 @@ class _Collector:
         identifier, comment = _IDENTIFIER_ID, _COMMENT_ID
         scopes = self.scopes
         pending, handlers = self.pending, self.scope_handlers
+        assigned = scopes.assigned if scopes is not None else {}
         start_kind = start.kind_id
         if start_kind == identifier:
             self._identifier(start, _LOAD)
@@ -386,15 +389,15 @@ class _Collector:
                             if mark is not None and mark is not pending:
                                 mark.names.add(name)  # a scope reads an attribute's object
                         elif value.named_child_count or value_kind == comment:
-                            if mark is pending:
-                                mark = scopes.child_mark(value)
+                            if mark is pending:  # the mark a handler gave it, if any
+                                mark = assigned.pop(value.id, pending) if assigned else pending
                             push((value, inherited, value_kind, mark))
                         continue
                 if ctx != _STORE and inherited != _SKIP and kind in _CONTEXT_IDS:
-                    self._expand_by_field(node, ctx, kind, inherited, self._own_mark(node, mark))
+                    self._expand_by_field(node, ctx, kind, inherited, mark)
                     continue
             if ctx == _STORE:
-                self._expand_by_field(node, ctx, kind, inherited, self._own_mark(node, mark))
+                self._expand_by_field(node, ctx, kind, inherited, mark)
                 continue
             if mark is pending:
                 self._expand_pending(node, inherited)
@@ -435,18 +438,11 @@ class _Collector:
                 elif child.named_child_count or child_kind == comment:
                     push((child, inherited, child_kind, mark))
 
-    def _own_mark(self, node: Node, mark: ScopeMark) -> ScopeMark:
-        """The mark of a node expanded field by field: an attribute scanned by a scope gets
-        `PENDING`, as the scope reads only its object (which `_Deferred.visit` marks)."""
-        if mark is None or mark is self.pending or node.kind_id != _ATTRIBUTE_ID:
-            return mark
-        mark.visit(node)
-        return self.pending
-
     def _expand_pending(self, node: Node, inherited: int) -> None:
         """Push the children of a node no scope scans, each with the mark a handler gave it."""
-        source, push, scopes = self.module.source, self.stack.append, self.scopes
-        assert scopes is not None
+        source, push, pending = self.module.source, self.stack.append, self.pending
+        assert self.scopes is not None
+        assigned = self.scopes.assigned
         for child in reversed(node.named_children):
             child_kind = child.kind_id
             if child_kind == _IDENTIFIER_ID:
@@ -456,15 +452,20 @@ class _Collector:
                     if name != self.owner_bytes:
                         self.reference_bytes.add(name)
             elif child.named_child_count or child_kind == _COMMENT_ID:
-                push((child, inherited, child_kind, scopes.child_mark(child)))
+                mark = assigned.pop(child.id, pending) if assigned else pending
+                push((child, inherited, child_kind, mark))
 
     def _expand_by_field(
         self, node: Node, ctx: int, kind: int, inherited: int, mark: ScopeMark
     ) -> None:
         """Push the children of a node whose children's contexts depend on their fields."""
         spec = _CONTEXT_IDS[kind] if ctx != _STORE else None
-        patterns, push = _PATTERN_IDS, self.stack.append
-        reads = mark.names if mark is not None and mark is not self.pending else None
+        patterns, push, pending = _PATTERN_IDS, self.stack.append, self.pending
+        if kind == _ATTRIBUTE_ID and mark is not None and mark is not pending:
+            mark.visit(node)  # a scope reads only an attribute's object: `visit` marks it
+            mark = pending
+        reads = mark.names if mark is not None and mark is not pending else None
+        assigned = self.scopes.assigned if mark is pending and self.scopes is not None else None
         count, child_at = _child_getter(node)
         for index in range(count - 1, -1, -1):
             child = child_at(index)
@@ -486,10 +487,7 @@ class _Collector:
                         if name != self.owner_bytes:
                             self.reference_bytes.add(name)
             elif child.named_child_count or child_kind == _COMMENT_ID:
-                child_mark = mark
-                if mark is self.pending:
-                    assert self.scopes is not None
-                    child_mark = self.scopes.child_mark(child)
+                child_mark = assigned.pop(child.id, pending) if assigned else mark
                 push((child, child_ctx, child_kind, child_mark))
 
     def _identifier(self, node: Node, ctx: int) -> None:

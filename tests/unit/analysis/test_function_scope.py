@@ -9,7 +9,7 @@ from tree_sitter import Node
 
 from workflows.analysis import memo
 from workflows.analysis.parsing import parse_source
-from workflows.analysis.rules._functions import Scope, function_scope
+from workflows.analysis.rules._functions import Scope, _walked_scopes, function_scope
 from workflows.analysis.symbols import collect_symbols
 
 SOURCE = b"""
@@ -160,6 +160,7 @@ def test_the_walk_serves_function_scope() -> None:
     module = parse_source(b"def f(a):\n    b = a\n")
     symbols = collect_symbols(module, {"function_definition"})
     (func,) = symbols.nodes_of("function_definition")
+    assert func in _walked_scopes()
     served = function_scope(func)
     memo.clear()
     scanned = function_scope(func)
@@ -171,3 +172,12 @@ def test_the_walk_serves_function_scope() -> None:
 def test_a_tree_with_syntax_errors_is_scanned_as_before() -> None:
     from_walk, direct = _walk_and_direct(b"def f(a):\n    b = a +\n    def g(c): return c, a\n")
     assert from_walk == direct
+
+
+def test_only_the_latest_walk_keeps_its_scopes() -> None:
+    first, second = parse_source(b"def f(a):\n    return a\n"), parse_source(b"def g(): pass\n")
+    (f,) = collect_symbols(first, {"function_definition"}).nodes_of("function_definition")
+    (g,) = collect_symbols(second, {"function_definition"}).nodes_of("function_definition")
+    assert f not in _walked_scopes() and g in _walked_scopes()
+    assert function_scope(f).reads == {"a"}  # scanned again
+    memo.clear()

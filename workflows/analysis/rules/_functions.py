@@ -2,7 +2,9 @@
 
 Scoping is done by hand on the tree-sitter tree: a function's own scope excludes nested
 functions, lambdas, classes and comprehensions, except that a name those read from the
-enclosing scope (a closure) counts as read in the function.
+enclosing scope (a closure) counts as read in the function. The shared walk
+(`collect_symbols`) fills the scopes as it goes (`ScopeWalk`); `function_scope` scans a
+function itself only when no walk did (a tree with syntax errors, a direct call).
 """
 
 from __future__ import annotations
@@ -266,6 +268,16 @@ def _nested_scopes() -> dict[Node, Scope]:
 
 
 @per_file
+def _walked_scopes() -> dict[Node, Scope]:
+    """Function scopes the latest shared walk filled (`ScopeWalk`), by node, until `clear`.
+
+    Each walk starts this afresh: rules check the module walked last, and a caller walking
+    many modules first (`load_modules`) keeps one module's scopes, not a whole tree's.
+    """
+    return {}
+
+
+@per_file
 def function_scope(func: Node) -> Scope:
     """The local scope of a ``function_definition``: its parameters, bindings and reads.
 
@@ -273,7 +285,9 @@ def function_scope(func: Node) -> Scope:
     per function, and a nested function reuses the scope its enclosing function's scan built,
     so callers must treat the scope as read-only.
     """
-    known = _nested_scopes().get(func)
+    known = _walked_scopes().get(func)
+    if known is None:
+        known = _nested_scopes().get(func)
     if known is not None:
         return known
     scanner = _Scanner(Scope("function_definition"))
@@ -428,7 +442,11 @@ class _Scanner:
         names = [p.node for p in parameters(node)]
         inner = self.nested(node.type, [body] if body is not None else [], names)
         if node.kind_id in _FUNCTION:
-            _nested_scopes()[node] = inner
+            self.record(node, inner)
+
+    def record(self, func: Node, scope: Scope) -> None:
+        """Keep the scope of a nested ``def`` for `function_scope`."""
+        _nested_scopes()[func] = scope
 
     def _class(self, node: Node) -> None:
         self.bind(node.child_by_field_id(_NAME), "def")
@@ -509,9 +527,13 @@ class ScopeWalk:
         self.source = source
         """The module's bytes: slicing them is far cheaper than `Node.text`."""
         self.assigned: dict[int, _Deferred] = {}
-        """Ids of nodes a handler chose to scan -> their scope, until the walk meets them."""
+        """Ids of nodes a handler chose to scan -> their scope, until the walk meets them (a
+        child of a `PENDING` node missing here is `PENDING` too)."""
         self.states: list[_Deferred] = []
         """Every scope opened, enclosing ones before the scopes nested in them."""
+        self.scopes = _walked_scopes()
+        """Function scopes by node, where `function_scope` looks first."""
+        self.scopes.clear()
 
     def start(self, func: Node) -> None:
         """Open the scope of a ``function_definition`` that lies in no function scope."""
@@ -521,11 +543,7 @@ class ScopeWalk:
         body = func.child_by_field_id(_BODY)
         if body is not None:
             state.visit(body)
-        _nested_scopes()[func] = state.scope
-
-    def child_mark(self, child: Node) -> _Deferred | object:
-        """The scope mark of a child of a `PENDING` node."""
-        return self.assigned.pop(child.id, PENDING) if self.assigned else PENDING
+        self.scopes[func] = state.scope
 
     def finish(self) -> None:
         """Complete every scope, nested ones first: reads decoded, closures and ``locals()``
@@ -573,6 +591,10 @@ class _Deferred(_Scanner):
             )
         else:
             super().bind(target, kind, group)
+
+    def record(self, func: Node, scope: Scope) -> None:
+        """Keep the scope of a nested ``def`` with the walk's scopes."""
+        self.walk.scopes[func] = scope
 
     def nested(self, kind: str, roots: Sequence[Node], bound: Sequence[Node] = ()) -> Scope:
         """Open a nested scope binding ``bound`` whose ``roots`` the walk scans."""
