@@ -234,17 +234,16 @@ def _may_be_dotted(literal: bytes) -> bool:
 _FEW_CHILDREN = 16
 
 
-def _child_getter(node: Node) -> tuple[int, Callable[[int], Node]]:
-    """How many named children ``node`` has, and how to get the one at an index.
+def _child_getter(node: Node, count: int) -> Callable[[int], Node]:
+    """How to get the named child of ``node`` (which has ``count``) at an index.
 
     `Node.named_children` builds a Python object for every child, punctuation included, so
     for the usual few children `Node.named_child` is cheaper; it scans the children up to the
     index, though, so long lists (big literals, long blocks) still take the list.
     """
-    count = node.named_child_count
     if count > _FEW_CHILDREN:
-        return count, node.named_children.__getitem__
-    return count, node.named_child  # type: ignore[return-value]
+        return node.named_children.__getitem__
+    return node.named_child  # type: ignore[return-value]
 
 
 def collect_symbols(module: ParsedModule, node_types: Collection[str] = ()) -> ModuleSymbols:
@@ -271,8 +270,9 @@ class _Collector:
         self.load_bytes: set[bytes] = set()
         self.reference_bytes: set[bytes] = set()
         """Names the walk's hot loop found, as bytes (decoded once, at the end)."""
-        self.stack: list[tuple[Node, int, int]] = []
-        """The walk's pending nodes, with their context and kind id."""
+        self.stack: list[tuple[Node, int, int, ScopeMark, int]] = []
+        """The walk's pending nodes, with their context, kind id, scope mark, and number of
+        named children (read when pushing them anyway)."""
         self.type_roots: set[int] = set()
         """Ids of nodes whose subtree is a type expression (``cast`` targets, aliases...)."""
         # Imported here: the rules package imports this module.
@@ -336,10 +336,10 @@ class _Collector:
             self._identifier(start, _LOAD)
             return
         stack = self.stack
-        stack.append((start, _LOAD, start_kind, None))
+        stack.append((start, _LOAD, start_kind, None, start.named_child_count))
         pop, push = stack.pop, stack.append
         while stack:
-            node, ctx, kind, mark = pop()
+            node, ctx, kind, mark, count = pop()
             if type_roots and ctx == _LOAD and node.id in type_roots:
                 ctx = _TYPE
             inherited = ctx if ctx in (_TYPE, _SKIP) else _LOAD
@@ -374,7 +374,7 @@ class _Collector:
                     inherited = inherit
                 if shape == _OBJECT_ATTRIBUTE and clean and ctx != _STORE and inherited != _SKIP:
                     # `object.attribute`, the commonest parent: its fields are its two children.
-                    attribute = node.named_child(1) if node.named_child_count == 2 else None
+                    attribute = node.named_child(1) if count == 2 else None
                     if attribute is not None and attribute.kind_id == identifier:
                         value = node.named_child(0)
                         name = source[attribute.start_byte : attribute.end_byte]
@@ -388,28 +388,28 @@ class _Collector:
                                 self.reference_bytes.add(name)
                             if mark is not None and mark is not pending:
                                 mark.names.add(name)  # a scope reads an attribute's object
-                        elif value.named_child_count or value_kind == comment:
+                        elif (value_count := value.named_child_count) or value_kind == comment:
                             if mark is pending:  # the mark a handler gave it, if any
                                 mark = assigned.pop(value.id, pending) if assigned else pending
-                            push((value, inherited, value_kind, mark))
+                            push((value, inherited, value_kind, mark, value_count))
                         continue
                 if ctx != _STORE and inherited != _SKIP and kind in _CONTEXT_IDS:
-                    self._expand_by_field(node, ctx, kind, inherited, mark)
+                    self._expand_by_field(node, ctx, kind, inherited, mark, count)
                     continue
             if ctx == _STORE:
-                self._expand_by_field(node, ctx, kind, inherited, mark)
+                self._expand_by_field(node, ctx, kind, inherited, mark, count)
                 continue
             if mark is pending:
-                self._expand_pending(node, inherited)
+                self._expand_pending(node, inherited, count)
                 continue
             # Every child gets `inherited`.
             if inherited == _SKIP:
                 for child in reversed(node.named_children):
-                    if child.named_child_count or child.kind_id == comment:
-                        push((child, _SKIP, child.kind_id, mark))
+                    if (child_count := child.named_child_count) or child.kind_id == comment:
+                        push((child, _SKIP, child.kind_id, mark, child_count))
                 continue
             owner, loads, references = self.owner_bytes, self.load_bytes, self.reference_bytes
-            count = node.named_child_count  # see `_child_getter` (inlined: the hottest loop)
+            # `_child_getter`, inlined: the hottest loop
             child_at = (
                 node.named_child if count <= _FEW_CHILDREN else node.named_children.__getitem__
             )
@@ -422,8 +422,8 @@ class _Collector:
                         loads.add(name)
                         if name != owner:
                             references.add(name)
-                    elif child.named_child_count or child_kind == comment:
-                        push((child, inherited, child_kind, None))
+                    elif (child_count := child.named_child_count) or child_kind == comment:
+                        push((child, inherited, child_kind, None, child_count))
                 continue
             reads = mark.names  # the same loop, reading into the scope as well
             for index in range(count - 1, -1, -1):
@@ -435,15 +435,17 @@ class _Collector:
                     reads.add(name)
                     if name != owner:
                         references.add(name)
-                elif child.named_child_count or child_kind == comment:
-                    push((child, inherited, child_kind, mark))
+                elif (child_count := child.named_child_count) or child_kind == comment:
+                    push((child, inherited, child_kind, mark, child_count))
 
-    def _expand_pending(self, node: Node, inherited: int) -> None:
+    def _expand_pending(self, node: Node, inherited: int, count: int) -> None:
         """Push the children of a node no scope scans, each with the mark a handler gave it."""
         source, push, pending = self.module.source, self.stack.append, self.pending
         assert self.scopes is not None
         assigned = self.scopes.assigned
-        for child in reversed(node.named_children):
+        child_at = _child_getter(node, count)
+        for index in range(count - 1, -1, -1):
+            child = child_at(index)
             child_kind = child.kind_id
             if child_kind == _IDENTIFIER_ID:
                 if inherited != _SKIP:
@@ -451,12 +453,12 @@ class _Collector:
                     self.load_bytes.add(name)
                     if name != self.owner_bytes:
                         self.reference_bytes.add(name)
-            elif child.named_child_count or child_kind == _COMMENT_ID:
+            elif (child_count := child.named_child_count) or child_kind == _COMMENT_ID:
                 mark = assigned.pop(child.id, pending) if assigned else pending
-                push((child, inherited, child_kind, mark))
+                push((child, inherited, child_kind, mark, child_count))
 
     def _expand_by_field(
-        self, node: Node, ctx: int, kind: int, inherited: int, mark: ScopeMark
+        self, node: Node, ctx: int, kind: int, inherited: int, mark: ScopeMark, count: int
     ) -> None:
         """Push the children of a node whose children's contexts depend on their fields."""
         spec = _CONTEXT_IDS[kind] if ctx != _STORE else None
@@ -466,7 +468,8 @@ class _Collector:
             mark = pending
         reads = mark.names if mark is not None and mark is not pending else None
         assigned = self.scopes.assigned if mark is pending and self.scopes is not None else None
-        count, child_at = _child_getter(node)
+        # `_child_getter`, inlined
+        child_at = node.named_child if count <= _FEW_CHILDREN else node.named_children.__getitem__
         for index in range(count - 1, -1, -1):
             child = child_at(index)
             child_kind = child.kind_id
@@ -486,9 +489,9 @@ class _Collector:
                             self.load_bytes.add(name)
                         if name != self.owner_bytes:
                             self.reference_bytes.add(name)
-            elif child.named_child_count or child_kind == _COMMENT_ID:
+            elif (child_count := child.named_child_count) or child_kind == _COMMENT_ID:
                 child_mark = assigned.pop(child.id, pending) if assigned else mark
-                push((child, child_ctx, child_kind, child_mark))
+                push((child, child_ctx, child_kind, child_mark, child_count))
 
     def _identifier(self, node: Node, ctx: int) -> None:
         if ctx in (_LOAD, _TYPE):
