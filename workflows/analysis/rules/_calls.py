@@ -32,6 +32,7 @@ __all__ = [
     "is_constant_derived",
     "is_falsy_constant",
     "is_truthy_constant",
+    "mentioned",
     "qualified_name",
     "spelled",
     "spellings",
@@ -206,19 +207,41 @@ def _next_fits(source: bytes, end: int, then: bytes) -> bool:
     return following in (b"#", b"\\") or (len(following) == 1 and following in then)
 
 
-def calls_named(module: ParsedModule, calls: list[Node], names: Collection[str]) -> list[Node]:
+def calls_named(
+    module: ParsedModule,
+    calls: list[Node],
+    names: Collection[str],
+    symbols: ModuleSymbols | None = None,
+) -> list[Node]:
     """Those of ``calls`` (all the module's ``call`` nodes, in document order) whose
     `callee_name` is in ``names``, in the same order.
 
     Same result as filtering ``calls`` with `callee_name`, but the work grows with how often
     the names are spelled in the source rather than with the number of calls: each spelling
-    found by `spelled` is tied to the call it names, if any. Files with syntax errors take the
-    plain filter (their trees may hold calls the walk did not collect).
+    found by `spelled` is tied to the call it names, if any. Given the module's walk
+    (``symbols``), names it never mentions are not even searched for (see `mentioned`). Files
+    with syntax errors take the plain filter (their trees may hold calls the walk did not
+    collect).
     """
     if module.has_error:
         return [call for call in calls if callee_name(call) in names]
+    if symbols is not None:
+        names = mentioned(symbols, names)
+        if not names:  # most modules call none of the names: no search at all
+            return []
     named = (_call_of_callee(identifier) for identifier in spelled(module, names, then=b"("))
     return in_document_order(call for call in named if call is not None)
+
+
+def mentioned(symbols: ModuleSymbols, names: Collection[str]) -> frozenset[str]:
+    """Those of ``names`` the walk saw read or mentioned as an attribute (the callee of a call
+    is one or the other), or that name a module-level definition (whose own body's mentions
+    of its name are no references): a superset of the `callee_name` of every call."""
+    loads, references = symbols.loads, symbols.references
+    found = {name for name in names if name in references or name in loads}
+    if len(found) < len(names):
+        found.update(d.name for d in symbols.definitions if d.name in names)
+    return frozenset(found)
 
 
 def in_document_order(nodes: Iterable[Node]) -> list[Node]:

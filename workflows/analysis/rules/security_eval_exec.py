@@ -68,7 +68,7 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     own = {d.name for d in facts.definitions}
     compiled: set[str] | None = None  # found when first needed: few sources are names
     wanted = spellings(frozenset(_BUILTINS), aliases)
-    for call in calls_named(module, facts.nodes_of("call"), wanted):
+    for call in calls_named(module, facts.nodes_of("call"), wanted, facts):
         name = qualified_name(call.child_by_field_name("function"), aliases)
         builtin = _TARGETS.get(name or "")
         if builtin is None or (name == builtin and builtin in own):

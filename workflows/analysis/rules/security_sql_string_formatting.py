@@ -96,7 +96,7 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     aliases = import_aliases(facts)
     assignments = facts.nodes_of("assignment") + facts.nodes_of("augmented_assignment")
     wanted = spellings(_LAST_NAMES, aliases)
-    for call in calls_named(module, facts.nodes_of("call"), wanted):
+    for call in calls_named(module, facts.nodes_of("call"), wanted, facts):
         callee = _query_callee(call, aliases)
         if callee is None:
             continue

@@ -69,7 +69,7 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     facts = project.symbols(module)
     aliases = import_aliases(facts)
     wanted = spellings(_LAST_NAMES, aliases)
-    for call in calls_named(module, facts.nodes_of("call"), wanted):
+    for call in calls_named(module, facts.nodes_of("call"), wanted, facts):
         name = qualified_name(call.child_by_field_name("function"), aliases)
         if name is None:
             continue

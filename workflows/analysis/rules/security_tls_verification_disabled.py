@@ -47,6 +47,7 @@ from workflows.analysis.rules._calls import (
     spellings,
     unwrap,
 )
+from workflows.analysis.symbols import ModuleSymbols
 
 RULE_ID = "tls-verification-disabled"
 CATEGORY = Category.SECURITY
@@ -89,7 +90,7 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     facts = project.symbols(module)
     aliases = import_aliases(facts)
     wanted = spellings(_CALLED_NAMES, aliases)
-    for call in _candidate_calls(module, facts.nodes_of("call"), wanted):
+    for call in _candidate_calls(module, facts, wanted):
         yield from _check_call(module, call, aliases, wanted)
     assignments = facts.nodes_of("assignment")
     restored: set[str] | None = None  # found when first needed: most files report nothing
@@ -101,10 +102,13 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
             yield finding
 
 
-def _candidate_calls(module: ParsedModule, calls: list[Node], wanted: frozenset[str]) -> list[Node]:
+def _candidate_calls(
+    module: ParsedModule, facts: ModuleSymbols, wanted: frozenset[str]
+) -> list[Node]:
     """The calls `_check_call` may report on: those named in ``wanted`` and those passing one of
     `_TLS_KEYWORDS`, found through where those names are spelled rather than call by call."""
-    named = calls_named(module, calls, wanted)
+    calls = facts.nodes_of("call")
+    named = calls_named(module, calls, wanted, facts)
     if module.has_error:  # a recovered tree: any call may pass one, `_check_call` sorts them out
         return calls if _TLS_KEYWORD_RE.search(module.source) else named
     keywords = spelled(module, _TLS_KEYWORDS)

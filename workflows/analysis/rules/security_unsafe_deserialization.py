@@ -87,7 +87,7 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     wanted = spellings(_LAST_NAMES, aliases)
     names = [
         (qualified_name(c.child_by_field_name("function"), aliases), c)
-        for c in calls_named(module, facts.nodes_of("call"), wanted)
+        for c in calls_named(module, facts.nodes_of("call"), wanted, facts)
     ]
     writers = {n.rpartition(".")[0] for n, _ in names if n and n.rpartition(".")[2] in _ROUND_TRIP}
     for name, call in names:
