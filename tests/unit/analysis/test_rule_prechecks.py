@@ -52,3 +52,69 @@ def test_calls_named_in_a_module_with_errors_filters_every_call() -> None:
     calls = symbols.nodes_of("call")
     plain = [call for call in calls if callee_name(call) == "run"]
     assert calls_named(module, calls, {"run"}, symbols) == plain
+
+
+def test_lookup_prefixes_reads_getattr_calls_only_and_is_remembered_per_file() -> None:
+    from workflows.analysis import memo
+    from workflows.analysis.rules._unused import lookup_prefixes
+
+    source = """
+    def f(self, name, kind):
+        getattr(self, "opt_" + name)
+        hasattr(self, f"visit_{kind}")
+        self.getattr(self, "nope_" + name)  # a method, not the builtin
+        getattr(self, "fixed")
+    """
+    module, symbols = _module(source)
+    try:
+        assert lookup_prefixes(module, symbols) == {"opt_", "visit_"}
+        assert lookup_prefixes(module, symbols) is lookup_prefixes(module, symbols)
+        other_module, other = _module(source.replace("opt_", "cmd_"))
+        assert lookup_prefixes(other_module, other) == {"cmd_", "visit_"}
+    finally:
+        memo.clear()
+    broken, broken_symbols = _module("getattr(self, 'do_' + x)\nif:\n")
+    assert broken.has_error
+    assert lookup_prefixes(broken, broken_symbols) == {"do_"}
+    memo.clear()
+
+
+def test_unused_method_collect_finds_plain_and_decorated_methods_only() -> None:
+    from workflows.analysis.project import ProjectIndex
+    from workflows.analysis.rules import unused_method
+
+    source = """
+    class A(Base):
+        def plain(self): ...
+        @staticmethod
+        def static(): ...
+        @property
+        def prop(self): ...
+        if flag:
+            def conditional(self): ...
+        class Inner:
+            def inner(self): ...
+    """
+    module = parse_source(textwrap.dedent(source).encode(), "m.py")
+    index = ProjectIndex.build([module], node_types=unused_method.NODE_TYPES)
+    facts = unused_method.collect(module, index)
+    assert [name for name, _ in facts.classes] == ["A", "Inner"]
+    assert facts.classes[0][1].methods == {"plain", "static", "prop"}
+    assert facts.classes[0][1].bases == ("Base",)
+    assert [f.symbol for _, f in facts.candidates] == ["plain", "static", "inner"]
+
+
+def test_hardcoded_secret_looks_at_values_of_credential_like_names_only() -> None:
+    from workflows.analysis.project import ProjectIndex
+    from workflows.analysis.rules import security_hardcoded_secret as rule
+
+    source = """
+    dbPassword = "Zq8#kL2!vR9@xT4$"
+    settings = {"API_KEY": "Zq8#kL2!vR9@xT4$", "colour": "Zq8#kL2!vR9@xT4$"}
+    connect(auth_token="Zq8#kL2!vR9@xT4$", timeout="Zq8#kL2!vR9@xT4$")
+    title = "Zq8#kL2!vR9@xT4$"
+    """
+    module = parse_source(textwrap.dedent(source).encode(), "m.py")
+    index = ProjectIndex.build([module], node_types=rule.NODE_TYPES)
+    found = sorted((f.line, f.symbol) for f in rule.check(module, index))
+    assert found == [(2, "dbPassword"), (3, "API_KEY"), (4, "auth_token")]

@@ -11,10 +11,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from workflows.analysis.fixes import line_end, line_start, only_code_on_lines
+from workflows.analysis.memo import per_file
 from workflows.analysis.models import Category, Edit, Finding, Fix, Severity
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectFacts, ProjectIndex
-from workflows.analysis.rules._calls import arguments, string_template
+from workflows.analysis.rules._calls import arguments, calls_named, string_template
 from workflows.analysis.symbols import Definition, DefinitionKind, ModuleSymbols
 
 _EXEMPT_NAMES = frozenset({"main"})
@@ -31,7 +32,15 @@ class Candidates:
     prefixes: frozenset[str]
 
 
-_LOOKUP_BYTES = frozenset({b"getattr", b"hasattr"})
+_LOOKUPS = frozenset({"getattr", "hasattr"})
+_LOOKUP_BYTES = frozenset(name.encode() for name in _LOOKUPS)
+
+
+@per_file
+def _found_prefixes() -> dict[int, tuple[ModuleSymbols, frozenset[str]]]:
+    """`lookup_prefixes` results by the walk's id (with the walk, so the id stays its own),
+    until `memo.clear`: the unused-class, -function and -method rules all ask."""
+    return {}
 
 
 def lookup_prefixes(module: ParsedModule, facts: ModuleSymbols) -> frozenset[str]:
@@ -40,10 +49,19 @@ def lookup_prefixes(module: ParsedModule, facts: ModuleSymbols) -> frozenset[str
     source = module.source
     if b"getattr" not in source and b"hasattr" not in source:  # most modules: no call to read
         return frozenset()
+    known = _found_prefixes().get(id(facts))
+    if known is not None and known[0] is facts:
+        return known[1]
+    prefixes = _prefixes(module, facts)
+    _found_prefixes()[id(facts)] = (facts, prefixes)
+    return prefixes
+
+
+def _prefixes(module: ParsedModule, facts: ModuleSymbols) -> frozenset[str]:
+    """`lookup_prefixes`, computed: calls of ``getattr``/``hasattr`` found where they are
+    spelled (`calls_named`) rather than among every call."""
     found: set[str] = set()
-    for call in facts.nodes_of("call"):
-        if source[call.start_byte : call.start_byte + 7] not in _LOOKUP_BYTES:
-            continue
+    for call in calls_named(module, facts.nodes_of("call"), _LOOKUPS, facts):
         function = call.child_by_field_name("function")
         if function is None or function.type != "identifier" or function.text not in _LOOKUP_BYTES:
             continue

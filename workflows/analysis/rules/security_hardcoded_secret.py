@@ -91,6 +91,8 @@ _CREDENTIAL_WORDS = frozenset(
     | {"apikey", "apikeys", "credential", "credentials", "auth", "authorization"}
     | {"privatekey", "accesskey", "secretkey"}
 )
+_CREDENTIAL_STEMS = ("pass", "pwd", "secret", "token", "key", "credential", "auth")
+"""Every credential word (and ``key``) holds one of these."""
 _KEY_QUALIFIERS = frozenset(
     {"api", "access", "secret", "private", "signing", "encryption", "master", "client", "app"}
     | {"consumer", "license", "auth"}
@@ -199,21 +201,32 @@ def _may_be_literal(source: bytes, node: Node) -> bool:
 
 
 def _named_literal(node: Node) -> tuple[str, Node] | None:
-    """``(name, string literal)`` for ``name = "..."``, ``f(name="...")``, ``{"name": "..."}``."""
+    """``(name, string literal)`` for ``name = "..."``, ``f(name="...")``, ``{"name": "..."}``
+    when the name may be a credential's (`_may_be_credential`: `_named_secret` reports no
+    other, so the value is not looked at for the others)."""
     target_field, value_field = _FIELDS.get(node.type, ("name", "value"))
+    target = node.child_by_field_name(target_field)
+    if target is None:
+        return None
+    name = string_value(target) if node.type == "pair" else _target_name(target)
+    if not name or not _may_be_credential(name):
+        return None
     value = node.child_by_field_name(value_field)
     if value is None:
         return None
     value = unwrap(value)
     if value.type != "string" or string_value(value) is None or _is_raw(value):
         return None
-    target = node.child_by_field_name(target_field)
-    if target is None:
-        return None
-    name = string_value(target) if node.type == "pair" else _target_name(target)
-    if not name or _in_example(node):
+    if _in_example(node):
         return None
     return name, value
+
+
+def _may_be_credential(name: str) -> bool:
+    """A cheap pre-check for `_is_credential_name`: every credential word holds one of
+    `_CREDENTIAL_STEMS`, and a word of ``name`` is a run of its lower-cased characters."""
+    lowered = name.lower()
+    return any(stem in lowered for stem in _CREDENTIAL_STEMS)
 
 
 def _is_raw(string: Node) -> bool:

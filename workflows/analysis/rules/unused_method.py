@@ -38,7 +38,7 @@ from tree_sitter import Node
 
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.nodes import line_range, node_text
-from workflows.analysis.parsing import ParsedModule
+from workflows.analysis.parsing import PYTHON, ParsedModule
 from workflows.analysis.project import ProjectFacts, ProjectIndex
 from workflows.analysis.rules._functions import decorator_names, function_name, is_dunder
 from workflows.analysis.rules._unused import looked_up, lookup_prefixes
@@ -54,6 +54,13 @@ PUBLIC_CONFIDENCE = 60
 OVERRIDE_CONFIDENCE = 40
 """A public method of a class with an outside base, or a name looked up dynamically."""
 
+_DECORATED = frozenset(
+    i for i in range(PYTHON.node_kind_count) if PYTHON.node_kind_for_id(i) == "decorated_definition"
+)
+_FUNCTION = frozenset(
+    i for i in range(PYTHON.node_kind_count) if PYTHON.node_kind_for_id(i) == "function_definition"
+)
+_BODY, _DEFINITION = (PYTHON.field_id_for_name(name) or 0 for name in ("body", "definition"))
 _PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod"})
 _EXEMPT_PREFIXES = ("test", "setUp", "tearDown")
 _DYNAMIC_PREFIXES = ("visit_", "do_", "handle_")
@@ -86,14 +93,14 @@ def collect(module: ParsedModule, index: ProjectIndex) -> MethodFacts:
     classes: list[tuple[str, _ClassInfo]] = []
     candidates: list[tuple[int, Finding]] = []
     for owner in index.symbols(module).nodes_of("class_definition"):
-        info = _class_info(owner)
+        methods = [(method, function_name(method)) for method in _methods(owner)]
+        info = _class_info(owner, frozenset(name for _, name in methods))
         class_name = function_name(owner)
         classes.append((class_name, info))
         if module.is_test_file or _is_interface(info):
             continue
         has_base = bool(info.bases)
-        for method in _methods(owner):
-            name = function_name(method)
+        for method, name in methods:
             if not name or _exempt(method, name):
                 continue
             line, end_line = line_range(method)
@@ -151,17 +158,21 @@ def _confidence(name: str, has_base: bool) -> int:
 
 def _methods(owner: Node) -> Iterator[Node]:
     """``def`` statements directly in the class body (decorated ones included)."""
-    body = owner.child_by_field_name("body")
+    body = owner.child_by_field_id(_BODY)
     if body is None:
         return
-    for statement in body.named_children:
-        if statement.type == "decorated_definition":
-            statement = statement.child_by_field_name("definition")
-        if statement is not None and statement.type == "function_definition":
+    for statement in body.named_children:  # every statement of every class: kind ids are cheap
+        kind = statement.kind_id
+        if kind in _DECORATED:
+            definition = statement.child_by_field_id(_DEFINITION)
+            if definition is not None and definition.kind_id in _FUNCTION:
+                yield definition
+        elif kind in _FUNCTION:
             yield statement
 
 
-def _class_info(owner: Node) -> _ClassInfo:
+def _class_info(owner: Node, methods: frozenset[str]) -> _ClassInfo:
+    """The bases and metaclass of class ``owner``, whose methods are named ``methods``."""
     bases: list[str] = []
     metaclass: str | None = None
     superclasses = owner.child_by_field_name("superclasses")
@@ -182,7 +193,6 @@ def _class_info(owner: Node) -> _ClassInfo:
         base = node_text(arg).rsplit(".", 1)[-1]
         if base != "object":
             bases.append(base)
-    methods = frozenset(function_name(m) for m in _methods(owner))
     return _ClassInfo(tuple(bases), metaclass, methods)
 
 
