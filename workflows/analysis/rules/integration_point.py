@@ -115,6 +115,8 @@ _METHOD_BYTES = frozenset(
 )
 """Every method name `_by_method` may report (as bytes)."""
 
+_METHODS = frozenset(name.decode() for name in _METHOD_BYTES)
+
 Hit = tuple[str, str, int]
 """(kind, message, confidence)."""
 
@@ -232,6 +234,8 @@ def _by_method(
 ) -> Hit | None:
     """A method call on a client, connection or path, or one recognised by its name."""
     method = node_text(function.child_by_field_name("attribute") or function)
+    if method not in _METHODS:
+        return None  # every hit below needs one of them: skip resolving the receiver
     receiver = function.child_by_field_name("object")
     if receiver is None:
         return None
