@@ -118,3 +118,38 @@ def test_hardcoded_secret_looks_at_values_of_credential_like_names_only() -> Non
     index = ProjectIndex.build([module], node_types=rule.NODE_TYPES)
     found = sorted((f.line, f.symbol) for f in rule.check(module, index))
     assert found == [(2, "dbPassword"), (3, "API_KEY"), (4, "auth_token")]
+
+
+def test_tls_keywords_and_attributes_are_found_before_their_equals_sign() -> None:
+    from workflows.analysis.project import ProjectIndex
+    from workflows.analysis.rules import security_tls_verification_disabled as rule
+
+    source = """
+    import requests
+    import ssl
+    requests.get(url, verify=False)
+    requests.get(url, verify  # why not
+        =False)
+    requests.get(url, ssl.verify)
+    ctx = ssl.create_default_context()
+    ctx.check_hostname: bool = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.verify_mode == ssl.CERT_NONE
+    """
+    module = parse_source(textwrap.dedent(source).encode(), "m.py")
+    index = ProjectIndex.build([module], node_types=rule.NODE_TYPES)
+    assert sorted(f.line for f in rule.check(module, index)) == [4, 5, 9, 10]
+
+
+def test_complex_function_skips_modules_with_too_few_decisions_only() -> None:
+    from workflows.analysis.project import ProjectIndex
+    from workflows.analysis.rules import complex_function as rule
+
+    def module_with(ifs: int):
+        body = "".join(f"    if x == {i}:\n        pass\n" for i in range(ifs))
+        module = parse_source(f"def f(x):\n{body}".encode(), "m.py")
+        return module, ProjectIndex.build([module], node_types=rule.NODE_TYPES)
+
+    for ifs, expected in ((9, []), (10, [11])):
+        module, index = module_with(ifs)
+        assert [int(f.message.split()[-3]) for f in rule.check(module, index)] == expected

@@ -128,7 +128,10 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     """Report each function of ``module`` whose complexity exceeds `THRESHOLD`."""
     symbols = project.symbols(module)
     functions = symbols.nodes_of("function_definition")
-    if not functions:
+    # A function's score is 1 plus decisions of the module (a loop's `else` among them): with
+    # too few in the whole module, none can pass the threshold.
+    decisions = sum(len(symbols.nodes_of(kind)) for kind in (*_DECISIONS, *_LOOPS))
+    if not functions or decisions < THRESHOLD:
         return
     scores = module_complexity(module, symbols)
     for func in functions:

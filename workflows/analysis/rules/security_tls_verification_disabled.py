@@ -111,7 +111,7 @@ def _candidate_calls(
     named = calls_named(module, calls, wanted, facts)
     if module.has_error:  # a recovered tree: any call may pass one, `_check_call` sorts them out
         return calls if _TLS_KEYWORD_RE.search(module.source) else named
-    keywords = spelled(module, _TLS_KEYWORDS)
+    keywords = spelled(module, _TLS_KEYWORDS, then=b"=")  # a keyword argument's name
     if not keywords:
         return named
     passing = (_call_passing(keyword) for keyword in keywords)
@@ -134,7 +134,8 @@ def _candidate_assignments(module: ParsedModule, assignments: list[Node]) -> lis
     it), else those whose target is an attribute spelled like one of `_ATTRIBUTES`."""
     if module.has_error or _UNVERIFIED_CONTEXT in module.source:
         return assignments
-    targets = (_assigned_attribute(name) for name in spelled(module, _ATTRIBUTES))
+    # an assignment's target attribute: `name = ...` or `name: type = ...`
+    targets = (_assigned_attribute(name) for name in spelled(module, _ATTRIBUTES, then=b"=:"))
     return in_document_order(a for a in targets if a is not None)
 
 
