@@ -153,3 +153,21 @@ def test_complex_function_skips_modules_with_too_few_decisions_only() -> None:
     for ifs, expected in ((9, []), (10, [11])):
         module, index = module_with(ifs)
         assert [int(f.message.split()[-3]) for f in rule.check(module, index)] == expected
+
+
+def test_eval_exec_is_found_through_every_way_to_name_it() -> None:
+    from workflows.analysis.project import ProjectIndex
+    from workflows.analysis.rules import security_eval_exec as rule
+
+    sources = {
+        "plain.py": "eval(text)\n",
+        "module.py": "import builtins as b\n\ndef eval(text):\n    return b.eval(text)\n",
+        "alias.py": "from builtins import exec as run\nrun(code)\n",
+        "none.py": "evaluate(text)\nx.execute(code)\n",
+    }
+    found = {}
+    for path, source in sources.items():
+        module = parse_source(source.encode(), path)
+        index = ProjectIndex.build([module], node_types=rule.NODE_TYPES)
+        found[path] = [f.line for f in rule.check(module, index)]
+    assert found == {"plain.py": [1], "module.py": [4], "alias.py": [2], "none.py": []}

@@ -15,7 +15,7 @@ from workflows.analysis.memo import per_file
 from workflows.analysis.models import Category, Edit, Finding, Fix, Severity
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectFacts, ProjectIndex
-from workflows.analysis.rules._calls import arguments, calls_named, string_template
+from workflows.analysis.rules._calls import arguments, calls_named, mentioned, string_template
 from workflows.analysis.symbols import Definition, DefinitionKind, ModuleSymbols
 
 _EXEMPT_NAMES = frozenset({"main"})
@@ -46,8 +46,10 @@ def _found_prefixes() -> dict[int, tuple[ModuleSymbols, frozenset[str]]]:
 def lookup_prefixes(module: ParsedModule, facts: ModuleSymbols) -> frozenset[str]:
     """Name prefixes a module looks up at run time: ``getattr(self, "opt_" + name)``, ``"do_%s"
     % cmd`` or ``f"visit_{kind}"`` give ``opt_``, ``do_``, ``visit_``. Needs ``call`` nodes."""
-    source = module.source
-    if b"getattr" not in source and b"hasattr" not in source:  # most modules: no call to read
+    if module.has_error:
+        if b"getattr" not in module.source and b"hasattr" not in module.source:
+            return frozenset()
+    elif not mentioned(facts, _LOOKUPS):  # most modules: no such call to read
         return frozenset()
     known = _found_prefixes().get(id(facts))
     if known is not None and known[0] is facts:

@@ -36,6 +36,7 @@ from workflows.analysis.rules._calls import (
     import_aliases,
     is_constant,
     is_constant_derived,
+    mentioned,
     qualified_name,
     spellings,
     string_template,
@@ -50,7 +51,6 @@ NOQA_CODES: tuple[str, ...] = ("S307", "S102", "B307", "B102")  # ruff, bandit
 
 _REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY)
 _BUILTINS = ("eval", "exec", "compile")
-_BUILTIN_BYTES = tuple(name.encode() for name in _BUILTINS)
 _TARGETS = {name: name for name in _BUILTINS} | {f"builtins.{name}": name for name in _BUILTINS}
 _ADVICE = {
     "eval": "runs code built from non-constant input; parse data with `ast.literal_eval`",
@@ -61,9 +61,9 @@ _ADVICE = {
 
 def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     """Report ``eval``/``exec``/``compile`` calls on non-constant sources."""
-    if not any(builtin in module.source for builtin in _BUILTIN_BYTES):
-        return  # every way to reach them (a call, an import) spells them out
     facts = project.symbols(module)
+    if not mentioned(facts, _BUILTINS):
+        return  # every way to reach them (a call, an import) mentions them
     aliases = import_aliases(facts)
     own = {d.name for d in facts.definitions}
     compiled: set[str] | None = None  # found when first needed: few sources are names

@@ -42,6 +42,7 @@ from workflows.analysis.rules._calls import (
     import_aliases,
     in_document_order,
     is_falsy_constant,
+    mentioned,
     qualified_name,
     spelled,
     spellings,
@@ -78,7 +79,7 @@ _TLS_KEYWORDS = _VERIFY_FLAGS | {"verify", "ssl", "cert_reqs"}
 _TLS_KEYWORD_RE = re.compile(b"|".join(re.escape(k.encode()) for k in sorted(_TLS_KEYWORDS)))
 _ATTRIBUTES = ("verify_mode", "check_hostname", "verify")
 """Attributes whose assignment `_check_assignment` may report."""
-_UNVERIFIED_CONTEXT = b"_create_unverified_context"
+_UNVERIFIED_CONTEXT_NAME = ("_create_unverified_context",)
 _DISABLED = "turns off TLS certificate checks, so traffic can be intercepted"
 _CONDITIONAL_PENALTY = 40
 _OWN_FIELD_PENALTY = 40
@@ -94,7 +95,7 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
         yield from _check_call(module, call, aliases, wanted)
     assignments = facts.nodes_of("assignment")
     restored: set[str] | None = None  # found when first needed: most files report nothing
-    for assignment in _candidate_assignments(module, assignments):
+    for assignment in _candidate_assignments(module, facts, assignments):
         if restored is None:
             restored = {_restore_key(a) for a in assignments if _is_restore(a)}
         finding = _check_assignment(module, assignment, aliases, restored)
@@ -128,11 +129,13 @@ def _call_passing(name: Node) -> Node | None:
     return call if call is not None and call.type == "call" else None
 
 
-def _candidate_assignments(module: ParsedModule, assignments: list[Node]) -> list[Node]:
-    """The assignments `_check_assignment` may report on: all of them when the module spells
-    ``_create_unverified_context`` (a value may name it through an alias, but its import spells
-    it), else those whose target is an attribute spelled like one of `_ATTRIBUTES`."""
-    if module.has_error or _UNVERIFIED_CONTEXT in module.source:
+def _candidate_assignments(
+    module: ParsedModule, facts: ModuleSymbols, assignments: list[Node]
+) -> list[Node]:
+    """The assignments `_check_assignment` may report on: all of them when the module mentions
+    ``_create_unverified_context`` (a value may name it through an alias, but its import
+    mentions it), else those whose target is an attribute spelled like one of `_ATTRIBUTES`."""
+    if module.has_error or mentioned(facts, _UNVERIFIED_CONTEXT_NAME):
         return assignments
     # an assignment's target attribute: `name = ...` or `name: type = ...`
     targets = (_assigned_attribute(name) for name in spelled(module, _ATTRIBUTES, then=b"=:"))
