@@ -171,3 +171,47 @@ def test_eval_exec_is_found_through_every_way_to_name_it() -> None:
         index = ProjectIndex.build([module], node_types=rule.NODE_TYPES)
         found[path] = [f.line for f in rule.check(module, index)]
     assert found == {"plain.py": [1], "module.py": [4], "alias.py": [2], "none.py": []}
+
+
+def test_missing_annotation_skips_nested_and_private_class_functions_with_or_without_errors() -> (
+    None
+):
+    from workflows.analysis.project import ProjectIndex
+    from workflows.analysis.rules import missing_annotation as rule
+
+    source = """
+    def outer(a):
+        def inner(b): ...
+        return inner
+    class Public:
+        def method(self, c): ...
+        class _Hidden:
+            def hidden(self, d): ...
+    class _Private:
+        def also_hidden(self, e): ...
+    def after(f): ...
+    """
+    for extra in ("", "def broken(:\n"):
+        module = parse_source((textwrap.dedent(source) + extra).encode(), "m.py")
+        assert module.has_error == bool(extra)
+        index = ProjectIndex.build([module], node_types=rule.NODE_TYPES)
+        found = [f.symbol for f in rule.check(module, index)]
+        assert found[:3] == ["outer", "method", "after"]
+
+
+def test_import_aliases_and_spellings_are_shared_while_a_module_is_checked() -> None:
+    from workflows.analysis import memo
+    from workflows.analysis.rules._calls import import_aliases, spellings
+
+    _, symbols = _module("import subprocess as sp\nfrom os import system as run_it\n")
+    try:
+        aliases = import_aliases(symbols)
+        assert aliases == {"sp": "subprocess", "run_it": "os.system"}
+        assert import_aliases(symbols) is aliases
+        assert import_aliases(symbols, relative=False) == aliases
+        assert spellings(frozenset({"system", "run"}), aliases) == {"system", "run", "run_it"}
+        assert spellings(frozenset({"popen"}), aliases) == {"popen"}
+        _, other = _module("from os import popen as po\n")
+        assert spellings(frozenset({"popen"}), import_aliases(other)) == {"popen", "po"}
+    finally:
+        memo.clear()

@@ -57,13 +57,33 @@ _SPACE_RE = re.compile(rb"[ \t\r\n\f]*")
 _WORD_RE = re.compile(rb"[A-Za-z0-9_\x80-\xff]*")
 
 
+@per_file
+def _remembered() -> dict[tuple[object, ...], tuple[object, object]]:
+    """Results of `import_aliases` and `spellings` while a module is checked (several rules
+    ask the same), keyed with the id of the object they were made from and kept with it, so
+    that an id is never another object's (until `memo.clear`)."""
+    return {}
+
+
 def import_aliases(symbols: ModuleSymbols, *, relative: bool = True) -> dict[str, str]:
     """Bound name -> what it stands for: ``sp`` -> ``subprocess``, ``run`` -> ``subprocess.run``.
 
     ``import a.b`` binds ``a`` to ``a``. When a name is bound twice (``try: import cPickle as
     pickle`` / ``except ImportError: import pickle``) the first binding wins. Without
-    ``relative``, relative imports are left out (they are the tree's own code).
+    ``relative``, relative imports are left out (they are the tree's own code). Made once per
+    walk and shared: callers must not change the result.
     """
+    key = ("aliases", id(symbols), relative)
+    known = _remembered().get(key)
+    if known is not None and known[0] is symbols:
+        return known[1]  # type: ignore[return-value]
+    aliases = _import_aliases(symbols, relative=relative)
+    _remembered()[key] = (symbols, aliases)
+    return aliases
+
+
+def _import_aliases(symbols: ModuleSymbols, *, relative: bool) -> dict[str, str]:
+    """`import_aliases`, computed."""
     aliases: dict[str, str] = {}
     for binding in symbols.imports:
         if binding.is_future or (not relative and (binding.source_module or "").startswith(".")):
@@ -266,8 +286,23 @@ def spellings(last_names: frozenset[str], aliases: Mapping[str, str]) -> frozens
     """What `callee_name` may return for a call worth resolving: ``last_names`` plus local
     names imported as one of them (``co`` after ``from subprocess import check_output as co``).
     """
-    imported = {name for name, target in aliases.items() if target.rsplit(".", 1)[-1] in last_names}
-    return last_names | imported
+    by_last = _by_last_name(aliases)
+    if by_last.keys().isdisjoint(last_names):  # most modules import none of them
+        return last_names
+    return last_names.union(*(by_last[name] for name in by_last.keys() & last_names))
+
+
+def _by_last_name(aliases: Mapping[str, str]) -> dict[str, set[str]]:
+    """Last part of what each alias stands for -> the aliases (made once per ``aliases``)."""
+    key = ("last names", id(aliases))
+    known = _remembered().get(key)
+    if known is not None and known[0] is aliases:
+        return known[1]  # type: ignore[return-value]
+    by_last: dict[str, set[str]] = {}
+    for name, target in aliases.items():
+        by_last.setdefault(target.rsplit(".", 1)[-1], set()).add(name)
+    _remembered()[key] = (aliases, by_last)
+    return by_last
 
 
 @dataclass(frozen=True, slots=True)

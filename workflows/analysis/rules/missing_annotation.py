@@ -47,9 +47,14 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     """Report each public function whose signature is not fully annotated."""
     if module.is_test_file:
         return
-    for func in project.symbols(module).nodes_of("function_definition"):
+    functions = project.symbols(module).nodes_of("function_definition")
+    nested = _nesting(functions) if not module.has_error else None
+    for index, func in enumerate(functions):
         name = function_name(func)
-        if not _is_public(func, name):
+        if name.startswith("_") and not is_dunder(name):
+            continue
+        inner = nested[index] if nested is not None else is_nested_function(func)
+        if inner or not _in_public_classes(func):
             continue
         params = parameters(func)
         if params and takes_implicit_first(func):
@@ -74,12 +79,23 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
         )
 
 
-def _is_public(func: Node, name: str) -> bool:
-    """Public: not ``_``-prefixed (dunders allowed) and reachable through public classes."""
-    if name.startswith("_") and not is_dunder(name):
-        return False
-    if is_nested_function(func):
-        return False
+def _nesting(functions: list[Node]) -> list[bool]:
+    """Whether each of ``functions`` (every ``def`` of a module, in document order) lies inside
+    another: `is_nested_function` for all of them in one sweep over their byte ranges, for a
+    tree without errors (where a ``def`` can be inside no lambda)."""
+    nested: list[bool] = []
+    open_ends: list[int] = []  # end bytes of the functions around the current one
+    for func in functions:
+        start = func.start_byte
+        while open_ends and open_ends[-1] <= start:
+            open_ends.pop()
+        nested.append(bool(open_ends))
+        open_ends.append(func.end_byte)
+    return nested
+
+
+def _in_public_classes(func: Node) -> bool:
+    """Whether no class around ``func`` (a class body holding it, and so on) is ``_``-prefixed."""
     owner = enclosing_class(func)
     while owner is not None:
         if function_name(owner).startswith("_"):

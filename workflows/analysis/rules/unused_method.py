@@ -93,15 +93,15 @@ def collect(module: ParsedModule, index: ProjectIndex) -> MethodFacts:
     classes: list[tuple[str, _ClassInfo]] = []
     candidates: list[tuple[int, Finding]] = []
     for owner in index.symbols(module).nodes_of("class_definition"):
-        methods = [(method, function_name(method)) for method in _methods(owner)]
-        info = _class_info(owner, frozenset(name for _, name in methods))
+        methods = [(m, function_name(m), decorated) for m, decorated in _methods(owner)]
+        info = _class_info(owner, frozenset(name for _, name, _ in methods))
         class_name = function_name(owner)
         classes.append((class_name, info))
         if module.is_test_file or _is_interface(info):
             continue
         has_base = bool(info.bases)
-        for method, name in methods:
-            if not name or _exempt(method, name):
+        for method, name, decorated in methods:
+            if not name or _exempt(method, name, decorated=decorated):
                 continue
             line, end_line = line_range(method)
             finding = Finding(
@@ -137,10 +137,10 @@ def judge(facts: Mapping[str, MethodFacts], project: ProjectFacts) -> Iterator[F
             yield finding
 
 
-def _exempt(method: Node, name: str) -> bool:
+def _exempt(method: Node, name: str, *, decorated: bool) -> bool:
     if is_dunder(name) or _is_sunder(name) or name.startswith(_EXEMPT_PREFIXES):
         return True
-    return any(d not in _PLAIN_DECORATORS for d in decorator_names(method))
+    return decorated and any(d not in _PLAIN_DECORATORS for d in decorator_names(method))
 
 
 def _is_sunder(name: str) -> bool:
@@ -156,8 +156,8 @@ def _confidence(name: str, has_base: bool) -> int:
     return OVERRIDE_CONFIDENCE if has_base else PUBLIC_CONFIDENCE
 
 
-def _methods(owner: Node) -> Iterator[Node]:
-    """``def`` statements directly in the class body (decorated ones included)."""
+def _methods(owner: Node) -> Iterator[tuple[Node, bool]]:
+    """``def`` statements directly in the class body, each with whether it is decorated."""
     body = owner.child_by_field_id(_BODY)
     if body is None:
         return
@@ -166,9 +166,9 @@ def _methods(owner: Node) -> Iterator[Node]:
         if kind in _DECORATED:
             definition = statement.child_by_field_id(_DEFINITION)
             if definition is not None and definition.kind_id in _FUNCTION:
-                yield definition
+                yield definition, True
         elif kind in _FUNCTION:
-            yield statement
+            yield statement, False
 
 
 def _class_info(owner: Node, methods: frozenset[str]) -> _ClassInfo:
