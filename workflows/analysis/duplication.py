@@ -209,18 +209,30 @@ def module_tokens(module: ParsedModule) -> ModuleTokens:
             if not depth:
                 break
             cursor.goto_parent()
-    vocabulary: dict[int, int] = {}  # token id -> its index
-    kinds = {k: vocabulary.setdefault(_CODES[k], len(vocabulary)) for k in dict.fromkeys(kind_ids)}
+    vocabulary, kinds = _vocabulary(kind_ids)
     return ModuleTokens(
         module.path,
         array("I", vocabulary),
-        array(_typecode(len(vocabulary) - 1), map(kinds.__getitem__, kind_ids)),
+        kinds,
         array("I", map(crc32, spellings)),
         array(_typecode(len(spellings)), names),
         array(_typecode(len(kind_ids)), anchors),
         array(_typecode(max(lines, default=0)), lines),
         array(_typecode(max(indents, default=0)), indents),
     )
+
+
+def _vocabulary(kind_ids: list[int]) -> tuple[dict[int, int], array[int]]:
+    """The token ids met (`_code` -> index, in order of first use) and each token's index."""
+    vocabulary: dict[int, int] = {}
+    if kind_ids and max(kind_ids) < 0x100:  # the usual case: renumber them as bytes, in C
+        data = bytes(kind_ids)
+        table = bytearray(0x100)
+        for kind in sorted(set(data), key=data.index):  # in order of first use
+            table[kind] = vocabulary.setdefault(_CODES[kind], len(vocabulary))
+        return vocabulary, array("B", data.translate(table))  # at most 256 ids: type "B"
+    kinds = {k: vocabulary.setdefault(_CODES[k], len(vocabulary)) for k in dict.fromkeys(kind_ids)}
+    return vocabulary, array(_typecode(len(vocabulary) - 1), map(kinds.__getitem__, kind_ids))
 
 
 def _typecode(top: int) -> str:

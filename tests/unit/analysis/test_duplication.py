@@ -277,3 +277,23 @@ def test_streams_over_more_than_256_kinds_in_all_still_match() -> None:
     )
     assert _results(find_duplicates_in([plain[0], wide])) == _results(find_duplicates_in(plain))
     assert find_duplicates_in(plain).of("b.py")
+
+
+def test_vocabulary_renumbering_as_bytes_matches_the_general_path() -> None:
+    from workflows.analysis import duplication
+
+    module = parse_source(b"def f(x):\n    return g(x) + [1, 'a']\n", "m.py")
+    tokens = duplication.module_tokens(module)
+    broken = parse_source(b"def f(:\n    return $\n", "b.py")
+    assert broken.has_error
+    duplication.module_tokens(broken)  # meets an ERROR node: a kind id above a byte
+    error = max(duplication._CODES)
+    assert error >= 0x100
+    kind_ids = [kind for kind in duplication._CODES if kind < 0x100]
+    kind_ids = [kind_ids[i % len(kind_ids)] for i in (3, 1, 3, 0, 2, 1)]
+    fast = duplication._vocabulary(kind_ids)
+    general = duplication._vocabulary([*kind_ids, error])  # an id above a byte: the dict path
+    assert list(fast[0]) == list(general[0])[: len(fast[0])]
+    assert list(fast[1]) == list(general[1])[:-1]
+    assert fast[1].typecode == general[1].typecode == "B"
+    assert tokens.kinds.typecode == "B" and len(tokens.vocabulary) == len(set(tokens.kinds))
