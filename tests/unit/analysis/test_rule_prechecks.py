@@ -215,3 +215,25 @@ def test_import_aliases_and_spellings_are_shared_while_a_module_is_checked() -> 
         assert spellings(frozenset({"popen"}), import_aliases(other)) == {"popen", "po"}
     finally:
         memo.clear()
+
+
+def test_the_byte_prefix_pattern_finds_what_the_text_pattern_finds() -> None:
+    from workflows.analysis.rules import security_hardcoded_secret as rule
+
+    found = "AKIA ASIA ABIA ACCA AIza ghp_ gho_ ghu_ ghs_ ghr_ github_pat_ xoxa- xoxb- xoxp- xoxo-"
+    found += " xoxs- xoxr- xapp- lin_api_ sk_live_ rk_live_ eyJ -----BEGIN_PRIVATE_KEY-----"
+    missed = "AKI ghx_ gh_ github_ xox- xapp lin_api k_live eyj PRIVATE_KEY plain"
+    samples = [s.replace("_PRIVATE_KEY", " PRIVATE KEY") for s in f"{found} {missed}".split(" ")]
+    for sample in samples:
+        expected = rule._PREFIX_RE.search(sample) is not None
+        assert (rule._PREFIX_BYTES_RE.search(sample.encode()) is not None) == expected, sample
+
+
+def test_eval_exec_in_a_module_with_errors_still_reads_the_calls() -> None:
+    from workflows.analysis.project import ProjectIndex
+    from workflows.analysis.rules import security_eval_exec as rule
+
+    module = parse_source(b"eval(text)\ndef broken(:\n", "m.py")
+    assert module.has_error
+    index = ProjectIndex.build([module], node_types=rule.NODE_TYPES)
+    assert [f.line for f in rule.check(module, index)] == [1]

@@ -51,6 +51,7 @@ NOQA_CODES: tuple[str, ...] = ("S307", "S102", "B307", "B102")  # ruff, bandit
 
 _REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY)
 _BUILTINS = ("eval", "exec", "compile")
+_BUILTIN_BYTES = tuple(name.encode() for name in _BUILTINS)
 _TARGETS = {name: name for name in _BUILTINS} | {f"builtins.{name}": name for name in _BUILTINS}
 _ADVICE = {
     "eval": "runs code built from non-constant input; parse data with `ast.literal_eval`",
@@ -62,7 +63,10 @@ _ADVICE = {
 def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
     """Report ``eval``/``exec``/``compile`` calls on non-constant sources."""
     facts = project.symbols(module)
-    if not mentioned(facts, _BUILTINS):
+    if module.has_error:  # a recovered tree may hide a mention from the walk: ask the bytes
+        if not any(builtin in module.source for builtin in _BUILTIN_BYTES):
+            return
+    elif not mentioned(facts, _BUILTINS):
         return  # every way to reach them (a call, an import) mentions them
     aliases = import_aliases(facts)
     own = {d.name for d in facts.definitions}
