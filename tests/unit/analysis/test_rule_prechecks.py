@@ -237,3 +237,27 @@ def test_eval_exec_in_a_module_with_errors_still_reads_the_calls() -> None:
     assert module.has_error
     index = ProjectIndex.build([module], node_types=rule.NODE_TYPES)
     assert [f.line for f in rule.check(module, index)] == [1]
+
+
+def test_integration_point_candidates_are_the_calls_may_hit_accepts() -> None:
+    from workflows.analysis.rules import integration_point as rule
+
+    source = """
+    import subprocess as sp
+    from pathlib import Path
+
+    sp.Popen(cmd).communicate()
+    (sp.run)(cmd)
+    Path(x).write_text(data)
+    client . get(url)
+    open(name, "w")
+    helper(a).other()
+    items[0].send(x)
+    f()(y)
+    """
+    module, symbols = _module(source)
+    calls = symbols.nodes_of("call")
+    heads = {b"sp", b"Path", b"open"}
+    expected = [call for call in calls if rule._may_hit(module.source, call, heads)]
+    assert len(expected) == 7
+    assert rule._candidates(module, symbols, calls, heads) == expected

@@ -36,7 +36,13 @@ from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.nodes import line_range, node_text, string_value
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ModuleInfo, ProjectFacts, ProjectIndex
-from workflows.analysis.rules._calls import import_aliases, word_from, word_to
+from workflows.analysis.rules._calls import (
+    calls_named,
+    import_aliases,
+    in_document_order,
+    word_from,
+    word_to,
+)
 from workflows.analysis.rules._resolve import (
     TRACKING_NODE_TYPES,
     Receivers,
@@ -45,6 +51,7 @@ from workflows.analysis.rules._resolve import (
     receiver_text,
     tracked_receivers,
 )
+from workflows.analysis.symbols import ModuleSymbols
 
 RULE_ID = "integration-point"
 CATEGORY = Category.INTEGRATION
@@ -128,16 +135,19 @@ def collect(module: ParsedModule, index: ProjectIndex) -> list[Finding]:
     facts = index.symbols(module)
     aliases = import_aliases(facts, relative=False)
     heads = {name.encode() for name in aliases} | {b"open"}
-    exact = module.has_error  # a recovered tree may break `_may_hit`'s assumptions
+    exact = module.has_error  # a recovered tree may break `_candidates`' assumptions
 
     @functools.cache
     def tracked() -> Receivers:  # built on first use: most calls never ask
         return tracked_receivers(facts, aliases, _TRACKED.__contains__, _path_expression)
 
+    calls = facts.nodes_of("call")
+    if exact:
+        calls = [call for call in calls if _may_hit(module.source, call, heads)]
+    else:
+        calls = _candidates(module, facts, calls, heads)
     findings: list[Finding] = []
-    for call in facts.nodes_of("call"):
-        if not exact and not _may_hit(module.source, call, heads):
-            continue
+    for call in calls:
         hit = _classify(call, aliases, tracked)
         if hit is not None:
             line, end_line = line_range(call)
@@ -182,6 +192,28 @@ def _libraries(module: ModuleInfo, project: ProjectFacts) -> Finding | None:
         return None
     message = f"third-party libraries: {', '.join(packages)}"
     return _finding(module.path, lines[0], lines[0], "library", message, 100)
+
+
+def _candidates(
+    module: ParsedModule, facts: ModuleSymbols, calls: list[Node], heads: set[bytes]
+) -> list[Node]:
+    """The ``calls`` `_may_hit` accepts (in a tree without errors), found without reading every
+    callee: a call starts where its callee does, so one `bytes.startswith` per call rules out
+    most of those not reached through an imported name; calls of a known method are found
+    where its name is spelled (`calls_named`)."""
+    source, head_tuple = module.source, tuple(heads)
+    by_head = [
+        call
+        for call in calls
+        if source.startswith(head_tuple, call.start_byte) and _starts_with_head(source, call, heads)
+    ]
+    return in_document_order([*by_head, *calls_named(module, calls, _METHODS, facts)])
+
+
+def _starts_with_head(source: bytes, call: Node, heads: set[bytes]) -> bool:
+    """Whether the callee's first word is one of ``heads``."""
+    function = call.child_by_field_name("function")
+    return function is not None and word_from(source, function.start_byte) in heads
 
 
 def _may_hit(source: bytes, call: Node, heads: set[bytes]) -> bool:
