@@ -2,9 +2,9 @@
 
 The walk records imports, module-level definitions, ``__all__``, the ``__main__`` guard, every
 name the module mentions, and (on request) every node of chosen types, so rules never re-walk.
-Names are matched by spelling only. When ``function_definition`` nodes are wanted (the scope
-rules want them) the walk also fills every function's local scope on its way, the scopes
-`rules._functions.function_scope` returns, so no rule walks a function body again.
+Names are matched by spelling only. When `FUNCTION_SCOPES` is among the requested types (the
+scope rules request it) the walk also fills every function's local scope on its way, the
+scopes `rules._functions.function_scope` returns, so no rule walks a function body again.
 """
 
 from __future__ import annotations
@@ -26,9 +26,20 @@ from workflows.analysis.nodes import (
 )
 from workflows.analysis.parsing import PYTHON, ParsedModule
 
-__all__ = ["Definition", "DefinitionKind", "ImportBinding", "ModuleSymbols", "collect_symbols"]
+__all__ = [
+    "FUNCTION_SCOPES",
+    "Definition",
+    "DefinitionKind",
+    "ImportBinding",
+    "ModuleSymbols",
+    "collect_symbols",
+]
 
 DefinitionKind = Literal["function", "class"]
+
+FUNCTION_SCOPES = "function scopes"
+"""Not a node type: a rule that lists it in its ``NODE_TYPES`` has the walk fill every
+function's scope (`rules._functions.function_scope`), which costs about a fifth of the walk."""
 
 # How an identifier is used, decided by its parent and passed down the walk.
 _LOAD, _TYPE, _STORE, _ATTR, _SKIP = range(5)
@@ -256,6 +267,8 @@ class _Collector:
 
     def __init__(self, module: ParsedModule, node_types: frozenset[str]) -> None:
         self.module = module
+        wants_scopes = FUNCTION_SCOPES in node_types
+        node_types = node_types - {FUNCTION_SCOPES}
         self.symbols = ModuleSymbols(path=module.path, nodes={t: [] for t in node_types})
         collected = {
             kind: self.symbols.nodes[name] for name in node_types for kind in _kind_ids({name})
@@ -279,9 +292,9 @@ class _Collector:
         from workflows.analysis.rules import _functions
 
         self.scopes: _functions.ScopeWalk | None = None
-        """Fills the scopes `function_scope` returns, when functions are wanted and the tree
-        is clean (the scope marks rely on the grammar's shape, as the walk's shortcuts do)."""
-        if "function_definition" in node_types and not module.has_error:
+        """Fills the scopes `function_scope` returns, when they are wanted and the tree is
+        clean (the scope marks rely on the grammar's shape, as the walk's shortcuts do)."""
+        if wants_scopes and not module.has_error:
             self.scopes = _functions.ScopeWalk(module.source)
         self.pending = _functions.PENDING
         self.scope_handlers = _functions.HANDLERS

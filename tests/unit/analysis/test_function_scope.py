@@ -10,7 +10,7 @@ from tree_sitter import Node
 from workflows.analysis import memo
 from workflows.analysis.parsing import parse_source
 from workflows.analysis.rules._functions import Scope, _walked_scopes, function_scope
-from workflows.analysis.symbols import collect_symbols
+from workflows.analysis.symbols import FUNCTION_SCOPES, collect_symbols
 
 SOURCE = b"""
 def outer(a, b=(w := 1)):
@@ -132,11 +132,14 @@ class Holder:
 """
 
 
+_WITH_SCOPES = {"function_definition", FUNCTION_SCOPES}
+
+
 def _walk_and_direct(source: bytes) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     module = parse_source(source)
     functions = list(_functions(module.tree.root_node))
     memo.clear()
-    symbols = collect_symbols(module, {"function_definition"})
+    symbols = collect_symbols(module, _WITH_SCOPES)
     assert symbols.nodes_of("function_definition") == functions
     from_walk = [_summary(function_scope(f)) for f in functions]
     memo.clear()
@@ -158,7 +161,7 @@ def test_the_walk_fills_the_scopes_a_scan_would() -> None:
 
 def test_the_walk_serves_function_scope() -> None:
     module = parse_source(b"def f(a):\n    b = a\n")
-    symbols = collect_symbols(module, {"function_definition"})
+    symbols = collect_symbols(module, _WITH_SCOPES)
     (func,) = symbols.nodes_of("function_definition")
     assert func in _walked_scopes()
     served = function_scope(func)
@@ -169,6 +172,16 @@ def test_the_walk_serves_function_scope() -> None:
     assert [b.name for b in served.bindings] == ["a", "b"] and served.reads == {"a"}
 
 
+def test_the_walk_fills_scopes_only_when_asked() -> None:
+    module = parse_source(b"def f(a):\n    b = a\n")
+    symbols = collect_symbols(module, {"function_definition"})  # e.g. complex-function alone
+    (func,) = symbols.nodes_of("function_definition")
+    assert func not in _walked_scopes()
+    assert FUNCTION_SCOPES not in collect_symbols(module, _WITH_SCOPES).nodes
+    assert func in _walked_scopes()
+    memo.clear()
+
+
 def test_a_tree_with_syntax_errors_is_scanned_as_before() -> None:
     from_walk, direct = _walk_and_direct(b"def f(a):\n    b = a +\n    def g(c): return c, a\n")
     assert from_walk == direct
@@ -176,8 +189,8 @@ def test_a_tree_with_syntax_errors_is_scanned_as_before() -> None:
 
 def test_only_the_latest_walk_keeps_its_scopes() -> None:
     first, second = parse_source(b"def f(a):\n    return a\n"), parse_source(b"def g(): pass\n")
-    (f,) = collect_symbols(first, {"function_definition"}).nodes_of("function_definition")
-    (g,) = collect_symbols(second, {"function_definition"}).nodes_of("function_definition")
+    (f,) = collect_symbols(first, _WITH_SCOPES).nodes_of("function_definition")
+    (g,) = collect_symbols(second, _WITH_SCOPES).nodes_of("function_definition")
     assert f not in _walked_scopes() and g in _walked_scopes()
     assert function_scope(f).reads == {"a"}  # scanned again
     memo.clear()

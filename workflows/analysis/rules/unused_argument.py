@@ -38,11 +38,12 @@ from workflows.analysis.rules._functions import (
     parameters,
     takes_implicit_first,
 )
+from workflows.analysis.symbols import FUNCTION_SCOPES
 
 RULE_ID = "unused-argument"
 CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.INFO
-NODE_TYPES: frozenset[str] = frozenset({"function_definition", "class_definition"})
+NODE_TYPES: frozenset[str] = frozenset({"function_definition", "class_definition", FUNCTION_SCOPES})
 NOQA_CODES: tuple[str, ...] = ("ARG001", "ARG002", "ARG003", "ARG004")  # flake8-unused-arguments
 
 CONFIDENCE = 60

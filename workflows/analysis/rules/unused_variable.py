@@ -26,11 +26,12 @@ from workflows.analysis.nodes import line_range
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectIndex
 from workflows.analysis.rules._functions import Binding, function_name, function_scope
+from workflows.analysis.symbols import FUNCTION_SCOPES
 
 RULE_ID = "unused-variable"
 CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.WARNING
-NODE_TYPES: frozenset[str] = frozenset({"function_definition"})
+NODE_TYPES: frozenset[str] = frozenset({"function_definition", FUNCTION_SCOPES})
 NOQA_CODES: tuple[str, ...] = ("F841", "B007")  # pyflakes/ruff, bugbear (loop variable)
 
 _CONFIDENCE = {"assign": 90, "augmented": 90, "walrus": 80, "with": 80, "except": 80, "for": 70}
