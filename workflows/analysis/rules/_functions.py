@@ -347,9 +347,25 @@ class _Scanner:
             return
         kind = node.kind_id
         if kind in _IDENTIFIER:
-            self.names.add(node.text)
+            self.names.add(self.spelling(node))
         elif kind not in _LEAVES:
-            self.stack.append(node)
+            self.later(node)
+
+    def spelling(self, node: Node) -> bytes:
+        """The source bytes of ``node`` (an identifier)."""
+        return node.text or b""
+
+    def later(self, node: Node) -> None:
+        """Have ``node`` scanned in this scope once what is pending is done."""
+        self.stack.append(node)
+
+    def note_dynamic_call(self, name: bytes, arguments: Node | None) -> None:
+        """Mark the scope dynamic when ``name(arguments)`` reads its locals (``locals()``...)."""
+        expected = _DYNAMIC_NAMES.get(name, -1)
+        if expected >= 0 and arguments is not None:  # rare: count the arguments only then
+            count = len([a for a in arguments.named_children if a.kind_id not in _COMMENT])
+            if count == expected:
+                self.scope.dynamic = True
 
     def bind(self, target: Node | None, kind: BindingKind, group: int = 0) -> None:
         """Record the names a target binds; attributes and subscripts in it are reads."""
@@ -357,7 +373,8 @@ class _Scanner:
             return
         target_kind = target.kind_id
         if target_kind in _IDENTIFIER:
-            self.scope.bindings.append(Binding(node_text(target), target, kind, group))
+            name = self.spelling(target).decode("utf-8", "replace")
+            self.scope.bindings.append(Binding(name, target, kind, group))
         elif target_kind in _GROUP_IDS:
             inner = group or target.id
             for child in target.named_children:
@@ -466,13 +483,9 @@ class _Scanner:
         function = node.child_by_field_id(_FUNCTION_FIELD)
         arguments = node.child_by_field_id(_ARGUMENTS)
         if function is not None and function.kind_id in _IDENTIFIER:
-            name = function.text
+            name = self.spelling(function)
             self.names.add(name)
-            expected = _DYNAMIC_NAMES.get(name or b"", -1)
-            if expected >= 0 and arguments is not None:  # rare: count the arguments only then
-                count = len([a for a in arguments.named_children if a.kind_id not in _COMMENT])
-                if count == expected:
-                    self.scope.dynamic = True
+            self.note_dynamic_call(name, arguments)
             self.visit(arguments)
         else:
             self.push(function, arguments)
@@ -561,7 +574,7 @@ class ScopeWalk:
 
 
 class _Deferred(_Scanner):
-    """A `_Scanner` whose visits are left to the shared walk: `visit` marks a node for the walk
+    """A `_Scanner` whose visits are left to the shared walk: `later` marks a node for the walk
     instead of stacking it, and a nested scope is opened, not scanned."""
 
     def __init__(self, scope: Scope, walk: ScopeWalk, parent: _Deferred | None) -> None:
@@ -570,27 +583,13 @@ class _Deferred(_Scanner):
         self.parent = parent
         walk.states.append(self)
 
-    def visit(self, node: Node | None) -> None:
-        """Read an identifier now, or have the walk scan ``node`` in this scope."""
-        while node is not None and node.kind_id in _ATTRIBUTE:
-            node = node.child_by_field_id(_OBJECT)
-        if node is None:
-            return
-        kind = node.kind_id
-        if kind in _IDENTIFIER:
-            self.names.add(self.walk.source[node.start_byte : node.end_byte])
-        elif kind not in _LEAVES:
-            self.walk.assigned[node.id] = self
+    def spelling(self, node: Node) -> bytes:
+        """Sliced from the module's source: far cheaper than `Node.text`."""
+        return self.walk.source[node.start_byte : node.end_byte]
 
-    def bind(self, target: Node | None, kind: BindingKind, group: int = 0) -> None:
-        """`_Scanner.bind`, the name sliced from the source rather than read with `Node.text`."""
-        if target is not None and target.kind_id in _IDENTIFIER:
-            name = self.walk.source[target.start_byte : target.end_byte]
-            self.scope.bindings.append(
-                Binding(name.decode("utf-8", "replace"), target, kind, group)
-            )
-        else:
-            super().bind(target, kind, group)
+    def later(self, node: Node) -> None:
+        """Have the walk scan ``node`` in this scope when it meets it."""
+        self.walk.assigned[node.id] = self
 
     def record(self, func: Node, scope: Scope) -> None:
         """Keep the scope of a nested ``def`` with the walk's scopes."""
@@ -609,13 +608,8 @@ class _Deferred(_Scanner):
         """What `_Scanner._call` does besides reading: note ``locals()`` and the like."""
         function = node.child_by_field_id(_FUNCTION_FIELD)
         arguments = node.child_by_field_id(_ARGUMENTS)
-        if function is None or arguments is None or function.kind_id not in _IDENTIFIER:
-            return
-        name = self.walk.source[function.start_byte : function.end_byte]
-        if _DYNAMIC_NAMES.get(name, -1) == len(
-            [a for a in arguments.named_children if a.kind_id not in _COMMENT]
-        ):
-            self.scope.dynamic = True
+        if function is not None and function.kind_id in _IDENTIFIER:
+            self.note_dynamic_call(self.spelling(function), arguments)
 
 
 HANDLERS = {kind: handler for kind, handler in _HANDLERS.items() if handler != _Scanner._call}
