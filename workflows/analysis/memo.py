@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["clear", "per_file"]
+__all__ = ["clear", "per_file", "per_object"]
 
 _CACHES: list[Any] = []
 
@@ -20,6 +20,25 @@ _CACHES: list[Any] = []
 def per_file[F: Callable[..., Any]](function: F) -> F:
     """Memoise ``function`` (hashable arguments) until the next `clear`."""
     cached = functools.lru_cache(maxsize=None)(function)
+    _CACHES.append(cached)
+    return cached  # type: ignore[return-value]
+
+
+def per_object[F: Callable[..., Any]](function: F) -> F:
+    """Memoise ``function`` by the identity of its positional arguments (which need not be
+    hashable, like a module's `ModuleSymbols`; keyword arguments must be) until the next
+    `clear`. The cache holds the arguments, so no id is reused by another object meanwhile."""
+    cache: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
+
+    @functools.wraps(function)
+    def cached(*args: Any, **kwargs: Any) -> Any:
+        key = (*map(id, args), *sorted(kwargs.items()))
+        known = cache.get(key)
+        if known is None:
+            known = cache[key] = (args, function(*args, **kwargs))
+        return known[1]
+
+    cached.cache_clear = cache.clear  # type: ignore[attr-defined]  # what `clear` calls
     _CACHES.append(cached)
     return cached  # type: ignore[return-value]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from workflows.analysis.memo import per_file
+from workflows.analysis.memo import per_file, per_object
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.nodes import line_range, node_text, string_value
 from workflows.analysis.parsing import ParsedModule
@@ -57,14 +57,7 @@ _SPACE_RE = re.compile(rb"[ \t\r\n\f]*")
 _WORD_RE = re.compile(rb"[A-Za-z0-9_\x80-\xff]*")
 
 
-@per_file
-def _remembered() -> dict[tuple[object, ...], tuple[object, object]]:
-    """Results of `import_aliases` and `spellings` while a module is checked (several rules
-    ask the same), keyed with the id of the object they were made from and kept with it, so
-    that an id is never another object's (until `memo.clear`)."""
-    return {}
-
-
+@per_object
 def import_aliases(symbols: ModuleSymbols, *, relative: bool = True) -> dict[str, str]:
     """Bound name -> what it stands for: ``sp`` -> ``subprocess``, ``run`` -> ``subprocess.run``.
 
@@ -73,17 +66,6 @@ def import_aliases(symbols: ModuleSymbols, *, relative: bool = True) -> dict[str
     ``relative``, relative imports are left out (they are the tree's own code). Made once per
     walk and shared: callers must not change the result.
     """
-    key = ("aliases", id(symbols), relative)
-    known = _remembered().get(key)
-    if known is not None and known[0] is symbols:
-        return known[1]  # type: ignore[return-value]
-    aliases = _import_aliases(symbols, relative=relative)
-    _remembered()[key] = (symbols, aliases)
-    return aliases
-
-
-def _import_aliases(symbols: ModuleSymbols, *, relative: bool) -> dict[str, str]:
-    """`import_aliases`, computed."""
     aliases: dict[str, str] = {}
     for binding in symbols.imports:
         if binding.is_future or (not relative and (binding.source_module or "").startswith(".")):
@@ -292,16 +274,12 @@ def spellings(last_names: frozenset[str], aliases: Mapping[str, str]) -> frozens
     return last_names.union(*(by_last[name] for name in by_last.keys() & last_names))
 
 
+@per_object
 def _by_last_name(aliases: Mapping[str, str]) -> dict[str, set[str]]:
     """Last part of what each alias stands for -> the aliases (made once per ``aliases``)."""
-    key = ("last names", id(aliases))
-    known = _remembered().get(key)
-    if known is not None and known[0] is aliases:
-        return known[1]  # type: ignore[return-value]
     by_last: dict[str, set[str]] = {}
     for name, target in aliases.items():
         by_last.setdefault(target.rsplit(".", 1)[-1], set()).add(name)
-    _remembered()[key] = (aliases, by_last)
     return by_last
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from workflows.analysis.fixes import line_end, line_start, only_code_on_lines
-from workflows.analysis.memo import per_file
+from workflows.analysis.memo import per_object
 from workflows.analysis.models import Category, Edit, Finding, Fix, Severity
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectFacts, ProjectIndex
@@ -36,13 +36,6 @@ _LOOKUPS = frozenset({"getattr", "hasattr"})
 _LOOKUP_BYTES = frozenset(name.encode() for name in _LOOKUPS)
 
 
-@per_file
-def _found_prefixes() -> dict[int, tuple[ModuleSymbols, frozenset[str]]]:
-    """`lookup_prefixes` results by the walk's id (with the walk, so the id stays its own),
-    until `memo.clear`: the unused-class, -function and -method rules all ask."""
-    return {}
-
-
 def lookup_prefixes(module: ParsedModule, facts: ModuleSymbols) -> frozenset[str]:
     """Name prefixes a module looks up at run time: ``getattr(self, "opt_" + name)``, ``"do_%s"
     % cmd`` or ``f"visit_{kind}"`` give ``opt_``, ``do_``, ``visit_``. Needs ``call`` nodes."""
@@ -51,14 +44,10 @@ def lookup_prefixes(module: ParsedModule, facts: ModuleSymbols) -> frozenset[str
             return frozenset()
     elif not mentioned(facts, _LOOKUPS):  # most modules: no such call to read
         return frozenset()
-    known = _found_prefixes().get(id(facts))
-    if known is not None and known[0] is facts:
-        return known[1]
-    prefixes = _prefixes(module, facts)
-    _found_prefixes()[id(facts)] = (facts, prefixes)
-    return prefixes
+    return _prefixes(module, facts)
 
 
+@per_object  # the unused-class, -function and -method rules all ask
 def _prefixes(module: ParsedModule, facts: ModuleSymbols) -> frozenset[str]:
     """`lookup_prefixes`, computed: calls of ``getattr``/``hasattr`` found where they are
     spelled (`calls_named`) rather than among every call."""
