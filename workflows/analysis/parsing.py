@@ -18,8 +18,10 @@ __all__ = [
     "SourceDecodeError",
     "SourceTree",
     "count_lines",
+    "field_id",
     "get_parser",
     "is_test_path",
+    "kind_ids",
     "module_name_for",
     "normalize_source",
     "package_prefix",
@@ -28,6 +30,22 @@ __all__ = [
 ]
 
 PYTHON = Language(tree_sitter_python.language())
+
+
+def kind_ids(*names: str) -> frozenset[int]:
+    """Every `Node.kind_id` the Python grammar gives node types ``names`` (aliases give some
+    types several ids): hot loops compare these ints, as ``Node.type`` builds a str a call."""
+    return frozenset(
+        i for i in range(PYTHON.node_kind_count) if PYTHON.node_kind_for_id(i) in names
+    )
+
+
+def field_id(name: str) -> int:
+    """The id of field ``name`` of the Python grammar (for ``Node.child_by_field_id``)."""
+    found = PYTHON.field_id_for_name(name)
+    assert found is not None, name
+    return found
+
 
 _TEST_DIRS = frozenset({"tests", "test"})
 

@@ -24,7 +24,7 @@ from workflows.analysis.nodes import (
     node_text,
     string_value,
 )
-from workflows.analysis.parsing import PYTHON, ParsedModule
+from workflows.analysis.parsing import PYTHON, ParsedModule, field_id
 
 __all__ = [
     "FUNCTION_SCOPES",
@@ -121,7 +121,7 @@ def _by_kind_id[V](by_name: dict[str, V]) -> dict[int, V]:
 (_STRING_ID,) = _kind_ids({"string"})
 (_COMMENT_ID,) = _kind_ids({"comment"})
 (_CALL_ID,) = _kind_ids({"call"})
-_TYPE_FIELD = PYTHON.field_id_for_name("type")
+_TYPE_FIELD = field_id("type")
 _FUNCTION_IDS = _kind_ids({"function_definition"})
 _INSPECTED_IDS = _by_kind_id({name: name for name in _INSPECTED})
 _PATTERN_IDS = _kind_ids(_PATTERN_TYPES)

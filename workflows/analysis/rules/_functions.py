@@ -17,7 +17,7 @@ from tree_sitter import Node
 
 from workflows.analysis.memo import per_file
 from workflows.analysis.nodes import node_text
-from workflows.analysis.parsing import PYTHON
+from workflows.analysis.parsing import field_id, kind_ids
 
 BindingKind = Literal["assign", "augmented", "walrus", "for", "with", "except", "def", "import"]
 
@@ -36,49 +36,37 @@ _DYNAMIC_CALLS = {"locals": 0, "vars": 0, "eval": 1, "exec": 1}
 _NOT_IMPLEMENTED = frozenset({"NotImplementedError", "NotImplemented"})
 
 
-def _kind_ids(*names: str) -> frozenset[int]:
-    """Every kind id whose node type is one of ``names``: aliases give some types several ids."""
-    return frozenset(
-        i for i in range(PYTHON.node_kind_count) if PYTHON.node_kind_for_id(i) in names
-    )
-
-
-def _field(name: str) -> int:
-    """The id of field ``name`` of the Python grammar."""
-    field_id = PYTHON.field_id_for_name(name)
-    assert field_id is not None, name
-    return field_id
-
-
 # The scanner visits most nodes of every function, so it compares integer kind ids (``type``
 # builds a new str per call) and looks children up by field id rather than by field name.
-_IDENTIFIER = _kind_ids("identifier")
-_ATTRIBUTE = _kind_ids("attribute")
-_LEAVES = _kind_ids(
+_IDENTIFIER = kind_ids("identifier")
+_ATTRIBUTE = kind_ids("attribute")
+_LEAVES = kind_ids(
     "integer", "float", "true", "false", "none", "ellipsis", "comment", "line_continuation",
     "string_start", "string_content", "string_end", "escape_sequence", "escape_interpolation",
     "type_conversion",
 )  # fmt: skip
 """Tokens: named nodes that never have children, so hold no names."""
-_FUNCTION = _kind_ids("function_definition")
-_AS_PATTERN = _kind_ids("as_pattern")
-_ALIASED_IMPORT = _kind_ids("aliased_import")
-_GLOBAL = _kind_ids("global_statement")
-_COMMENT = _kind_ids("comment")
-_GROUP_IDS = _kind_ids(*_TARGET_GROUPS)
-_FOR_IN_CLAUSE = _kind_ids("for_in_clause")
-_WITH_ITEM = _kind_ids("with_item")
-_SEPARATOR_IDS = _kind_ids(*_SEPARATORS)
-_TYPED = _kind_ids("typed_parameter", "typed_default_parameter")
-_TYPED_PARAMETER = _kind_ids("typed_parameter")
-_SPLAT_IDS = {i: star for name, star in _SPLATS.items() for i in _kind_ids(name)}
+_FUNCTION = kind_ids("function_definition")
+_AS_PATTERN = kind_ids("as_pattern")
+_ALIASED_IMPORT = kind_ids("aliased_import")
+_GLOBAL = kind_ids("global_statement")
+_COMMENT = kind_ids("comment")
+_GROUP_IDS = kind_ids(*_TARGET_GROUPS)
+_FOR_IN_CLAUSE = kind_ids("for_in_clause")
+_WITH_ITEM = kind_ids("with_item")
+_SEPARATOR_IDS = kind_ids(*_SEPARATORS)
+_TYPED = kind_ids("typed_parameter", "typed_default_parameter")
+_TYPED_PARAMETER = kind_ids("typed_parameter")
+_SPLAT_IDS = {i: star for name, star in _SPLATS.items() for i in kind_ids(name)}
 _DYNAMIC_NAMES = {name.encode(): count for name, count in _DYNAMIC_CALLS.items()}
 DYNAMIC_PREFIXES = tuple(_DYNAMIC_NAMES)
 """How a call that may make its scope dynamic begins (a cheap test before `dynamic_call`)."""
-_ALIAS, _ARGUMENTS, _BODY, _FUNCTION_FIELD = map(_field, ("alias", "arguments", "body", "function"))
-_LEFT, _NAME, _OBJECT, _PARAMETERS = map(_field, ("left", "name", "object", "parameters"))
-_RETURN_TYPE, _RIGHT, _SUPERCLASSES = map(_field, ("return_type", "right", "superclasses"))
-_TYPE, _VALUE = _field("type"), _field("value")
+_ALIAS, _ARGUMENTS, _BODY, _FUNCTION_FIELD = map(
+    field_id, ("alias", "arguments", "body", "function")
+)
+_LEFT, _NAME, _OBJECT, _PARAMETERS = map(field_id, ("left", "name", "object", "parameters"))
+_RETURN_TYPE, _RIGHT, _SUPERCLASSES = map(field_id, ("return_type", "right", "superclasses"))
+_TYPE, _VALUE = field_id("type"), field_id("value")
 
 
 @dataclass(frozen=True, slots=True)
@@ -514,7 +502,7 @@ _HANDLERS = {
         "keyword_argument": _Scanner._keyword,
         **dict.fromkeys(_COMPREHENSIONS, _Scanner._comprehension),
     }.items()
-    for kind in _kind_ids(name)
+    for kind in kind_ids(name)
 }
 """Handler per kind id (every id of an aliased type), keyed like `Node.kind_id`."""
 

@@ -38,7 +38,7 @@ from tree_sitter import Node
 
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.nodes import line_range, node_text
-from workflows.analysis.parsing import PYTHON, ParsedModule
+from workflows.analysis.parsing import ParsedModule, field_id, kind_ids
 from workflows.analysis.project import ProjectFacts, ProjectIndex
 from workflows.analysis.rules._functions import decorator_names, function_name, is_dunder
 from workflows.analysis.rules._unused import looked_up, lookup_prefixes
@@ -54,13 +54,8 @@ PUBLIC_CONFIDENCE = 60
 OVERRIDE_CONFIDENCE = 40
 """A public method of a class with an outside base, or a name looked up dynamically."""
 
-_DECORATED = frozenset(
-    i for i in range(PYTHON.node_kind_count) if PYTHON.node_kind_for_id(i) == "decorated_definition"
-)
-_FUNCTION = frozenset(
-    i for i in range(PYTHON.node_kind_count) if PYTHON.node_kind_for_id(i) == "function_definition"
-)
-_BODY, _DEFINITION = (PYTHON.field_id_for_name(name) or 0 for name in ("body", "definition"))
+_DECORATED, _FUNCTION = kind_ids("decorated_definition"), kind_ids("function_definition")
+_BODY, _DEFINITION = field_id("body"), field_id("definition")
 _PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod"})
 _EXEMPT_PREFIXES = ("test", "setUp", "tearDown")
 _DYNAMIC_PREFIXES = ("visit_", "do_", "handle_")
