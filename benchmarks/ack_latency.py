@@ -334,7 +334,7 @@ def _stop_bot(bot: BotProcess, interrupted: bool) -> int | None:
     if interrupted and process is not None:
         deadline = time.monotonic() + 1.0
         while process.poll() is None and time.monotonic() < deadline:
-            if "bot.serve: shutting down" in bot.logs(tail=20):
+            if "bot.runtime.process: shutting down" in bot.logs(tail=20):
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     process.wait(timeout=30)
                 break

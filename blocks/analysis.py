@@ -15,8 +15,7 @@ from blocks.actions import result_actions
 from blocks.text import clip, clip_lines, duration, escape
 from workflows.analysis.models import Finding, Severity
 from workflows.analysis.scores import category_scores, overall_score
-from workflows.models import ComponentAnalysisResult
-from workflows.summary import headline
+from workflows.models.component_analysis import ComponentAnalysisResult, headline
 
 CATEGORY_LABELS = {
     "code_quality": "Code quality",

@@ -20,8 +20,8 @@ from slack_sdk.models.blocks import (
 
 from blocks import actions as ids
 from blocks.text import clip, clip_lines, escape
-from workflows.access import Principals
-from workflows.approvals import ApprovalRequest
+from workflows.governance.access import Principals
+from workflows.governance.approvals import ApprovalRequest
 
 RISK_MARKS = {"low": "🟢", "medium": "🟠", "high": "🔴"}
 OUTCOMES = {

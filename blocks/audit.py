@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import (
 
 from blocks.approvals import slack_date
 from blocks.text import clip, escape
-from workflows.audit import AuditKind, AuditRecord
+from workflows.governance.audit import AuditKind, AuditRecord
 
 MARKS = {
     AuditKind.REQUESTED: "🔐",

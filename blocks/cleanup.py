@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 from blocks.actions import retry_button
 from blocks.approvals import slack_date, who_text
 from blocks.text import clip, clip_lines, escape
-from workflows.cleanup import CleanupOutcome, CleanupResult, file_lines
+from workflows.models.dead_code_cleanup import CleanupOutcome, CleanupResult, file_lines
 
 MARKS = {
     CleanupOutcome.NOTHING: "✨",

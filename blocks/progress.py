@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import (
 
 from blocks.actions import cancel_button
 from blocks.text import clip, duration, escape
-from workflows.snapshots import RunSnapshot, StepStatus
+from workflows.models.snapshots import RunSnapshot, StepStatus
 
 MARKS = {
     StepStatus.PENDING: "⬜",

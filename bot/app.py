@@ -9,7 +9,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot import actions, commands, events
+from bot import actions, commands, events, views
 from bot.services import BotServices
 
 
@@ -38,5 +38,6 @@ def build_app(
     )
     commands.register(app, services)
     actions.register(app, services)
+    views.register(app, services)
     events.register(app)
     return app

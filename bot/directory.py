@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.progress import call_slack
+from bot.slack_api import call_slack
 
 log = logging.getLogger(__name__)
 

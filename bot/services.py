@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.slack_runs import SlackRuns
-from workflows.checkout import is_remote, redact
+from bot.runs.following import RunFollower
+from bot.runs.starting import RunStarter
 from workflows.config import OrchestrationConfig
+from workflows.repository.checkout import is_remote, redact
 
 if TYPE_CHECKING:
-    from bot.approvals import ApprovalDesk
-    from bot.run_control import RunControl
+    from bot.approvals.desk import ApprovalDesk
+    from bot.runs.control import RunControl
 
 
 @dataclass
@@ -20,7 +21,8 @@ class BotServices:
     """Configuration, the run service, approvals and rights, shared by every listener."""
 
     config: OrchestrationConfig
-    runs: SlackRuns
+    runs: RunStarter
+    follower: RunFollower
     approvals: ApprovalDesk | None = None
     control: RunControl | None = None
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from workflows.access import AccessPolicy
+from workflows.governance.access import AccessPolicy
 
 DEFAULT_CONFIG_FILE = "orchestration_config.yaml"
 SLACK_API_URL = "https://slack.com/api/"

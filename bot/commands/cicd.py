@@ -20,12 +20,10 @@ from bot.commands.parsing import (
     WorkflowsCommand,
     parse_command,
 )
+from bot.runs.starting import PostError
 from bot.services import BotServices
-from bot.slack_runs import PostError
-from workflows.audit import AuditKind, AuditRecord, read_audit
-from workflows.cleanup import CleanupRequest
-from workflows.components import ComponentError, resolve_component
-from workflows.models import AnalysisRequest
+from workflows.governance.audit import AuditKind, AuditRecord, read_audit
+from workflows.repository.components import ComponentError, resolve_component
 
 log = logging.getLogger(__name__)
 AUDIT_EVENTS_TIMEOUT_S = 1.5  # the ack must leave within 3 s; the local trail is instant
@@ -128,11 +126,9 @@ async def _start(
         "ref": parsed.ref,
         "linear_issue_id": parsed.linear_issue_id,
     }
+    request = services.runs.specs[parsed.workflow].request_type.model_validate(fields)
     try:
-        if isinstance(parsed, CleanupCommand):
-            await services.runs.start(parsed.workflow, CleanupRequest(**fields), **where)
-        else:
-            await services.runs.start_analysis(AnalysisRequest(**fields), **where)
+        await services.runs.start(parsed.workflow, request, **where)
     except PostError as exc:
         await respond(response_type="ephemeral", text=f"⚠️ {exc}")
 

@@ -7,8 +7,8 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-from workflows.components import ComponentError, normalise_component
-from workflows.models import normalise_issue_id
+from workflows.models.runs import normalise_issue_id
+from workflows.repository.components import ComponentError, normalise_component
 from workflows.types import CATALOG, WorkflowType
 
 SUBCOMMANDS = ("analyze", "cleanup", "audit", "help", "workflows")

@@ -38,7 +38,7 @@ from tests.e2e.approval_helpers import (
 from tests.e2e.bot_process import BotProcess
 from tests.emulators.slack import SlackEmulator
 from tests.emulators.slack_driver import SlackDriver
-from workflows.audit import read_local
+from workflows.governance.audit import read_local
 
 pytestmark = pytest.mark.e2e
 REQUESTER, APPROVER, SRE, OUTSIDER, STRANGER, PAGED = (

@@ -25,7 +25,7 @@ from tests.e2e.approval_helpers import (
 )
 from tests.e2e.bot_process import BotProcess
 from tests.emulators.slack import SlackEmulator
-from workflows.audit import read_local
+from workflows.governance.audit import read_local
 
 pytestmark = pytest.mark.e2e
 WAIT_S = 4

@@ -20,16 +20,16 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.approvals import ApprovalDesk
+from bot.approvals.desk import ApprovalDesk
+from bot.approvals.notify import Notifier
 from bot.directory import SlackDirectory
-from bot.escalation import Notifier
 from tests.conftest import git
 from tests.emulators.slack import SlackEmulator
-from workflows.audit import AuditKind, read_local
-from workflows.cleanup import CleanupOutcome, CleanupRequest
 from workflows.config import OrchestrationConfig
-from workflows.dead_code_cleanup import dead_code_cleanup
-from workflows.models import RunOrigin
+from workflows.flows.dead_code_cleanup import dead_code_cleanup
+from workflows.governance.audit import AuditKind, read_local
+from workflows.models.dead_code_cleanup import CleanupOutcome, CleanupRequest
+from workflows.models.runs import RunOrigin
 
 pytestmark = pytest.mark.prefect
 CHANNEL = "C0001"

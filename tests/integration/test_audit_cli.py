@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from workflows.audit import AuditKind, AuditRecord, append_local
+from workflows.governance.audit import AuditKind, AuditRecord, append_local
 
 RUN = "0b6f2a52-9c1e-4d7e-8a43-5c4f1e2d3a10"
 

@@ -11,7 +11,14 @@ from uuid import uuid4
 import pytest
 from prefect.client.orchestration import get_client
 
-from workflows.audit import AuditKind, AuditRecord, audit_path, read_audit, read_events, record
+from workflows.governance.audit import (
+    AuditKind,
+    AuditRecord,
+    audit_path,
+    read_audit,
+    read_events,
+    record,
+)
 
 pytestmark = pytest.mark.prefect
 

@@ -11,12 +11,12 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.states import State
 from rich.console import Console
 
-from bot.terminal import run_with_progress
+from bot.cli.terminal import run_with_progress
 from tests.conftest import git
-from workflows.component_analysis import component_analysis
-from workflows.models import AnalysisRequest, ComponentAnalysisResult
+from workflows.flows.component_analysis import component_analysis
+from workflows.models.component_analysis import AnalysisRequest, ComponentAnalysisResult
+from workflows.models.snapshots import StepStatus
 from workflows.registry import flow_specs
-from workflows.snapshots import StepStatus
 from workflows.types import WorkflowType
 
 pytestmark = pytest.mark.prefect
@@ -92,7 +92,7 @@ async def test_watcher_follows_a_run_to_completion(
     console = Console(file=open("/dev/null", "w"), force_terminal=False)  # noqa: SIM115
     state = await run_with_progress(spec, parameters, "test", console)
     assert state.is_completed(), state.message
-    from bot.watcher import RunWatcher
+    from bot.runs.watcher import RunWatcher
 
     watcher = RunWatcher(state.state_details.flow_run_id, spec)
     async with get_client() as client:
@@ -112,7 +112,7 @@ def test_a_missing_repository_is_not_retried(prefect_api, data_dir, tmp_path: Pa
 
 
 def test_network_trouble_is_retried(prefect_api, data_dir, tmp_path: Path, monkeypatch) -> None:
-    import workflows.component_analysis as module
+    import workflows.flows.component_analysis as module
 
     monkeypatch.setattr(module.fetch_repository, "retry_delay_seconds", [0, 0])
     request = AnalysisRequest(repo="https://127.0.0.1:9/nobody/nothing.git")  # refused at once

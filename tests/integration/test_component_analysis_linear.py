@@ -9,18 +9,18 @@ import pytest
 from prefect.client.orchestration import get_client
 from rich.console import Console
 
-from bot.terminal import run_with_progress
-from bot.watcher import RunWatcher
+from bot.cli.terminal import run_with_progress
+from bot.runs.watcher import RunWatcher
 from tests.conftest import git
 from tests.emulators.linear import DEFAULT_KEY, LinearEmulator
 from tests.emulators.linear_resolvers import DEFAULT_SCHEMA
-from workflows.component_analysis import component_analysis
+from workflows.flows.component_analysis import component_analysis
 from workflows.integrations.linear import Linear
+from workflows.integrations.linear_tracking import analysis_marker
 from workflows.integrations.retrying import RetryPolicy
-from workflows.linear_tracking import analysis_marker
-from workflows.models import AnalysisRequest, ComponentAnalysisResult
+from workflows.models.component_analysis import AnalysisRequest, ComponentAnalysisResult
+from workflows.models.snapshots import StepStatus
 from workflows.registry import flow_specs
-from workflows.snapshots import StepStatus
 from workflows.types import WorkflowType
 
 pytestmark = [

@@ -18,9 +18,9 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
 from prefect.flow_runs import resume_flow_run
 
 from tests.conftest import git
-from workflows.approvals import ApprovalRequest, decision_key, request_key
-from workflows.cleanup import CleanupOutcome, CleanupRequest, CleanupResult
-from workflows.dead_code_cleanup import dead_code_cleanup
+from workflows.flows.dead_code_cleanup import dead_code_cleanup
+from workflows.governance.approvals import ApprovalRequest, decision_key, request_key
+from workflows.models.dead_code_cleanup import CleanupOutcome, CleanupRequest, CleanupResult
 
 pytestmark = pytest.mark.prefect
 
@@ -130,7 +130,7 @@ def test_nothing_to_clean_does_not_ask(prefect_api, data_dir, planted_repo: Path
 def test_decision_key_is_claimed_once(prefect_api, data_dir, dead_repo: Path) -> None:
     import asyncio
 
-    from workflows.approvals import claim
+    from workflows.governance.approvals import claim
 
     request = CleanupRequest(repo=str(dead_repo), component="contexten/agents")
     thread, out = _start(request, "cleanup-claim")

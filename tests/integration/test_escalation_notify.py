@@ -8,14 +8,14 @@ from collections.abc import Iterator
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.approvals.notify import Notifier
 from bot.directory import SlackDirectory
-from bot.escalation import Notifier
 from tests.emulators.linear import DEFAULT_KEY, LinearEmulator
 from tests.emulators.linear_resolvers import DEFAULT_SCHEMA
 from tests.emulators.slack import SlackEmulator
-from workflows.access import Principals
-from workflows.approvals import ApprovalRequest
 from workflows.config import OrchestrationConfig
+from workflows.governance.access import Principals
+from workflows.governance.approvals import ApprovalRequest
 from workflows.integrations.linear import Linear
 from workflows.integrations.retrying import RetryPolicy
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.launcher import Launcher, LaunchError
+from bot.runs.launcher import Launcher, LaunchError
 from workflows.registry import DEPLOYMENT, flow_specs
 from workflows.types import WorkflowType
 

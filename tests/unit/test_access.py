@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from workflows.access import (
+from workflows.config import ConfigError, load_config
+from workflows.governance.access import (
     AccessPolicy,
     escalation_state,
     may_cancel,
@@ -17,7 +18,6 @@ from workflows.access import (
     may_start,
     parse_duration,
 )
-from workflows.config import ConfigError, load_config
 from workflows.types import WorkflowType
 
 NONE: frozenset[str] = frozenset()

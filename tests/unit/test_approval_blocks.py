@@ -21,10 +21,10 @@ from blocks.cleanup import cleanup_blocks, cleanup_text
 from blocks.progress import progress_blocks
 from blocks.runs import cancelled_blocks
 from tests.emulators.slack_blocks import validate_blocks, validate_view
-from workflows.access import Principals
 from workflows.analysis.models import Category, Finding, Severity
-from workflows.approvals import ApprovalRequest
-from workflows.cleanup import (
+from workflows.governance.access import Principals
+from workflows.governance.approvals import ApprovalRequest
+from workflows.models.dead_code_cleanup import (
     CleanupChange,
     CleanupOutcome,
     CleanupRequest,
@@ -32,9 +32,9 @@ from workflows.cleanup import (
     approval_request,
     risk_of,
 )
-from workflows.models import RunOrigin
-from workflows.snapshots import RunSnapshot, StepView
-from workflows.worktrees import FileChange
+from workflows.models.runs import RunOrigin
+from workflows.models.snapshots import RunSnapshot, StepView
+from workflows.repository.worktrees import FileChange
 
 RUN_ID = "0b6f2a52-9c1e-4d7e-8a43-5c4f1e2d3a10"
 AT = datetime(2025, 3, 4, 10, 30, tzinfo=UTC)

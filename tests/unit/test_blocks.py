@@ -18,8 +18,8 @@ from blocks.text import clip, clip_lines, duration, escape
 from tests.emulators.slack_blocks import validate_blocks
 from workflows.analysis.models import AnalysisReport, Category, Finding, Severity
 from workflows.integrations.linear_models import LinearIssueRef
-from workflows.models import AnalysisRequest, ComponentAnalysisResult
-from workflows.snapshots import RunSnapshot, StepStatus, StepView
+from workflows.models.component_analysis import AnalysisRequest, ComponentAnalysisResult
+from workflows.models.snapshots import RunSnapshot, StepStatus, StepView
 from workflows.types import CATALOG, WorkflowType
 
 RUN_ID = "0b6f2a52-9c1e-4d7e-8a43-5c4f1e2d3a10"

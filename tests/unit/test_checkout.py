@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workflows.checkout import (
+from workflows.repository.checkout import (
     CheckoutError,
     checkout_repository,
     git,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from bot.commands.cicd import make_handler
 from bot.services import BotServices
 from workflows.config import OrchestrationConfig
-from workflows.models import AnalysisRequest
+from workflows.models.component_analysis import AnalysisRequest
+from workflows.types import WorkflowType
 
 
 class Runs:
@@ -16,18 +18,23 @@ class Runs:
 
     def __init__(self) -> None:
         self.started: list[AnalysisRequest] = []
+        self.specs = {
+            WorkflowType.COMPONENT_ANALYSIS: SimpleNamespace(request_type=AnalysisRequest)
+        }
 
     def first_time(self, key: str) -> bool:
         return True
 
-    async def start_analysis(self, request: AnalysisRequest, **where: Any) -> None:
+    async def start(self, workflow: WorkflowType, request: AnalysisRequest, **where: Any) -> None:
+        assert workflow is WorkflowType.COMPONENT_ANALYSIS
         self.started.append(request)
 
 
 async def test_the_linear_issue_reaches_the_request(tmp_path: Path) -> None:
     (tmp_path / "contexten" / "agents").mkdir(parents=True)
     runs = Runs()
-    services = BotServices(config=OrchestrationConfig(cicd_repo=str(tmp_path)), runs=runs)  # type: ignore[arg-type]
+    config = OrchestrationConfig(cicd_repo=str(tmp_path))
+    services = BotServices(config=config, runs=runs, follower=None)  # type: ignore[arg-type]
     acks: list[dict[str, Any]] = []
 
     async def ack(**kwargs: Any) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workflows.components import ComponentError, normalise_component, resolve_component
+from workflows.repository.components import ComponentError, normalise_component, resolve_component
 
 
 @pytest.mark.parametrize(

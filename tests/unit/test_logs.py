@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import RedactTokens, configure_logging, redact_tokens
+from bot.runtime.logs import RedactTokens, configure_logging, redact_tokens
 
 TOKENS = {
     "slack bot": "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx",

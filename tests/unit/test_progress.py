@@ -13,9 +13,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.slack_response import SlackResponse
 
 from blocks.progress import progress_blocks
-from bot.progress import ThreadProgress, call_slack, retry_after_s
+from bot.runs.progress import ThreadProgress
+from bot.slack_api import call_slack, retry_after_s
 from tests.emulators import SlackEmulator
-from workflows.snapshots import RunSnapshot, StepStatus, StepView
+from workflows.models.snapshots import RunSnapshot, StepStatus, StepView
 
 TOKEN = "xoxb-test-token"
 CHANNEL = "C0002"

@@ -106,19 +106,19 @@ class AgentRun(BaseModel):
         """Codegen will not change this run any more."""
         return (self.status or "").upper() in TERMINAL_STATUSES
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented pattern
     @property
     def succeeded(self) -> bool:
         """The run completed (it may or may not have opened a pull request)."""
         return (self.status or "").upper() in SUCCESS_STATUSES
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented pattern
     @property
     def pr_url(self) -> str | None:
         """The first pull request link the run reports."""
         return next((pr.url for pr in self.pull_requests if pr.url), None)
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented pattern
     @property
     def error(self) -> str | None:
         """Why a finished run did not complete, in Codegen's words when it gave any."""
@@ -274,22 +274,6 @@ class CodegenClient:
         return call_with_retries(
             call, classify=classify, what=what, policy=self._retry, sleep=self._sleep
         )
-
-
-def start_agent_run(prompt: str, *, config: OrchestrationConfig | None = None) -> AgentRun:
-    """Start an agent run with the configured organisation and token."""
-    return CodegenClient.from_config(config).start(prompt)
-
-
-def follow_agent_run(
-    run_id: int,
-    *,
-    config: OrchestrationConfig | None = None,
-    polling: PollPolicy | None = None,
-    on_update: Callable[[AgentRun], None] | None = None,
-) -> AgentRun:
-    """Follow a run to its end (or `polling.deadline`) and return it, failed or not."""
-    return CodegenClient.from_config(config).follow(run_id, polling, on_update)
 
 
 @task(name="codegen-run-agent", retries=0, cache_policy=NONE)

@@ -15,8 +15,8 @@ from github import GithubException
 from github.Requester import Requester
 from requests.exceptions import ChunkedEncodingError
 
-from workflows.checkout import CheckoutError
 from workflows.integrations.retrying import IntegrationAuthError, IntegrationError
+from workflows.repository.checkout import CheckoutError
 
 SERVICE = "GitHub"
 TOKEN_SETTING = "GITHUB_TOKEN"

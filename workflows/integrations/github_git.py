@@ -3,7 +3,7 @@
 For http(s) clone URLs the token becomes an ``Authorization`` header that git reads from
 ``GIT_CONFIG_*`` environment variables, scoped to the clone URL's origin: it never appears in
 a URL, an argument list, ``.git/config`` or an error message. Local work (rev-parse, remote
-URLs) goes through `workflows.checkout.git`.
+URLs) goes through `workflows.repository.checkout.git`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from workflows.checkout import git, redact
 from workflows.integrations.github_models import ClonedRepository
+from workflows.repository.checkout import git, redact
 
 
 def auth_env(url: str, token: str | None) -> dict[str, str]:

@@ -16,7 +16,7 @@ from workflows.analysis.whitelist import (
     parse_entry,
     parse_whitelist,
 )
-from workflows.models import AnalysisRequest
+from workflows.models.component_analysis import AnalysisRequest
 
 RULES = known_rule_ids()
 

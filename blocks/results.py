@@ -1,0 +1,53 @@
+"""A finished run's result message, whatever its workflow type: text, blocks and outcome.
+
+A new workflow type adds its renderer (a module here) and one line to `RENDERERS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import Block
+
+from blocks.analysis import analysis_blocks, analysis_text
+from blocks.cleanup import cleanup_blocks, cleanup_text
+from workflows.models.component_analysis import ComponentAnalysisResult
+from workflows.models.dead_code_cleanup import CleanupResult
+
+
+@dataclass(frozen=True)
+class RenderedResult:
+    """What the thread shows at the end, and the outcome its parent message gets."""
+
+    text: str
+    blocks: list[Block]
+    outcome: str
+
+
+def _analysis(result: ComponentAnalysisResult, run_id: str, run_name: str) -> RenderedResult:
+    count = len(result.report.findings)
+    return RenderedResult(
+        analysis_text(result),
+        analysis_blocks(result, run_id, run_name),
+        f"✅ {count} finding{'s' if count != 1 else ''}",
+    )
+
+
+def _cleanup(result: CleanupResult, run_id: str, run_name: str) -> RenderedResult:
+    return RenderedResult(
+        cleanup_text(result), cleanup_blocks(result, run_id, run_name), result.headline()
+    )
+
+
+RENDERERS: dict[type[Any], Callable[[Any, str, str], RenderedResult]] = {
+    ComponentAnalysisResult: _analysis,
+    CleanupResult: _cleanup,
+}
+
+
+def render_result(result: object, run_id: str, run_name: str) -> RenderedResult | None:
+    """The result message for `result`, or None for a result type nobody renders."""
+    render = RENDERERS.get(type(result))
+    return render(result, run_id, run_name) if render is not None else None

@@ -1,0 +1,1 @@
+"""Who may do what, the approvals flows wait for, and the audit trail of both."""

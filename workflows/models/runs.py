@@ -1,0 +1,29 @@
+"""What every run carries: where it was asked for, and the Linear issue id it may name."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+# A Linear issue identifier ("ZAM-1084") or an issue UUID.
+LINEAR_ISSUE_ID = re.compile(
+    r"^(?:[A-Za-z][A-Za-z0-9]{0,9}-[0-9]{1,9}|[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})$"
+)
+
+
+def normalise_issue_id(value: str) -> str:
+    """`zam-1084` -> `ZAM-1084` (UUIDs in lower case); ValueError for anything else."""
+    value = value.strip()
+    if not LINEAR_ISSUE_ID.match(value):
+        raise ValueError(f"'{value}' is not a Linear issue identifier such as ZAM-1084")
+    return value.lower() if len(value) == 36 else value.upper()
+
+
+class RunOrigin(BaseModel):
+    """Where a run was asked for; the flow carries it but never acts on it."""
+
+    source: str = Field("cli", description="cli, slack, schedule, webhook or workflow_step")
+    user: str | None = None
+    channel: str | None = None
+    thread_ts: str | None = None

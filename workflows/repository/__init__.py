@@ -1,0 +1,1 @@
+"""Git plumbing: checkouts, worktrees for prepared changes, and safe component paths."""
