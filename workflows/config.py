@@ -178,7 +178,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return {str(k).lower(): v for k, v in data.items()}
 
 
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
+def _inner_model(annotation: object) -> type[BaseModel] | None:
     """The model inside `X`, `X | None`, `list[X]` or `dict[K, X]`, if any."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
@@ -209,7 +209,7 @@ def _model_at(loc: list[str]) -> type[BaseModel]:
     return model
 
 
-def _is_container(annotation: Any) -> bool:
+def _is_container(annotation: object) -> bool:
     return any(get_origin(arg) in (list, dict) for arg in (annotation, *get_args(annotation)))
 
 
@@ -232,7 +232,8 @@ def _describe(error: dict[str, Any], file_keys: set[str], path: Path | None) -> 
 
 
 def load_config(
-    path: str | os.PathLike[str] | None = None, **overrides: Any
+    path: str | os.PathLike[str] | None = None,
+    **overrides: Any,  # noqa: ANN401  setting values of any type, validated by pydantic
 ) -> OrchestrationConfig:
     """Load the configuration; raise `ConfigError` with one readable line on any problem."""
     explicit = path is not None or "CICD_CONFIG" in os.environ

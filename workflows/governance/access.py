@@ -13,7 +13,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -26,7 +26,7 @@ _GROUP = re.compile(r"^S[A-Z0-9]{2,}$")
 _CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 
 
-def parse_duration(value: Any) -> timedelta:
+def parse_duration(value: object) -> timedelta:
     """`90` (seconds), `"90s"`, `"30m"`, `"1h30m"`, `"2d"` -> timedelta; ValueError otherwise."""
     if isinstance(value, timedelta):
         return value
@@ -187,7 +187,7 @@ class AccessPolicy(BaseModel):
 
     @field_validator("workflows", mode="before")
     @classmethod
-    def _known_types(cls, value: Any) -> Any:
+    def _known_types(cls, value: object) -> object:
         if isinstance(value, dict):
             names = [t.value for t in WorkflowType]
             for key in value:
@@ -207,21 +207,21 @@ class AccessPolicy(BaseModel):
         workflow = WorkflowType(workflow)
         own = self.workflows.get(workflow, WorkflowAccess())
         base = self.defaults
-
-        def pick(name: str) -> Any:
-            value = getattr(own, name)
-            return value if value is not None else getattr(base, name)
-
-        required = pick("approval_required")
+        required = _pick(own.approval_required, base.approval_required)
         return Rules(
             workflow=workflow,
-            start=pick("start") or StartRule(),
+            start=_pick(own.start, base.start) or StartRule(),
             approval_required=CATALOG[workflow].needs_approval if required is None else required,
-            approvers=pick("approvers") or Principals(),
-            allow_self_approval=bool(pick("allow_self_approval")),
-            escalation=tuple(pick("escalation") or ()),
-            approval_timeout=pick("approval_timeout") or DEFAULT_TIMEOUT,
+            approvers=_pick(own.approvers, base.approvers) or Principals(),
+            allow_self_approval=bool(_pick(own.allow_self_approval, base.allow_self_approval)),
+            escalation=tuple(_pick(own.escalation, base.escalation) or ()),
+            approval_timeout=_pick(own.approval_timeout, base.approval_timeout) or DEFAULT_TIMEOUT,
         )
+
+
+def _pick[T](own: T | None, default: T | None) -> T | None:
+    """A workflow type's own setting, or the default's when it leaves the field out."""
+    return own if own is not None else default
 
 
 @dataclass(frozen=True)

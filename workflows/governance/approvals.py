@@ -15,13 +15,18 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 from prefect.input import RunInput
 from pydantic import BaseModel, Field
 
 from workflows.models.runs import RunOrigin
+
+if TYPE_CHECKING:
+    from prefect.client.orchestration import PrefectClient
+
+    from workflows.governance.access import Rules
 
 DEFAULT_NAME = "change"
 APPROVAL_STEP = "approval"  # the task a flow runs after the decision; a step in progress views
@@ -121,7 +126,7 @@ def approval_name(state_pause_key: str | None) -> str | None:
 POLICY = "policy"  # who "decided" when the policy requires no approval
 
 
-def _rules(workflow: str) -> Any:
+def _rules(workflow: str) -> Rules:
     from workflows.config import load_config
 
     return load_config().access_policy.rules(workflow)
@@ -234,8 +239,8 @@ def _status(exc: Exception) -> int | None:
     return getattr(response, "status_code", None)
 
 
-async def read_value(client: Any, flow_run_id: UUID, key: str) -> Any | None:
-    """The JSON stored under `key`, or None when there is none."""
+async def read_value(client: PrefectClient, flow_run_id: UUID, key: str) -> dict[str, Any] | None:
+    """The JSON object stored under `key`, or None when there is none."""
     try:
         raw = await client.read_flow_run_input(flow_run_id, key)
     except Exception as exc:
@@ -245,7 +250,7 @@ async def read_value(client: Any, flow_run_id: UUID, key: str) -> Any | None:
     return json.loads(raw) if raw else None
 
 
-async def claim(client: Any, flow_run_id: UUID, key: str, value: dict[str, Any]) -> bool:
+async def claim(client: PrefectClient, flow_run_id: UUID, key: str, value: dict[str, Any]) -> bool:
     """Write `key` if nobody has: True for the first writer, False when it already existed."""
     try:
         await client.create_flow_run_input(flow_run_id, key, json.dumps(value, default=str))
@@ -256,7 +261,7 @@ async def claim(client: Any, flow_run_id: UUID, key: str, value: dict[str, Any])
     return True
 
 
-async def read_values(client: Any, flow_run_id: UUID, prefix: str) -> dict[str, Any]:
+async def read_values(client: PrefectClient, flow_run_id: UUID, prefix: str) -> dict[str, Any]:
     """Every key under `prefix` with its JSON value."""
     found = await client.filter_flow_run_input(
         flow_run_id, key_prefix=prefix, limit=200, exclude_keys=set()

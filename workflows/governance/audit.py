@@ -17,10 +17,13 @@ import logging
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, Field, ValidationError
+
+if TYPE_CHECKING:
+    from prefect.client.orchestration import PrefectClient
 
 log = logging.getLogger(__name__)
 EVENT_PREFIX = "cicd.audit."
@@ -130,13 +133,13 @@ def read_local(data_dir: Path) -> list[AuditRecord]:
     return records
 
 
-async def send_event(client: Any, record: AuditRecord) -> None:
+async def send_event(client: PrefectClient, record: AuditRecord) -> None:
     """POST the record to Prefect's events API (persisted within a few seconds)."""
     response = await client._client.post("/events", json=[record.event()])
     response.raise_for_status()
 
 
-async def record(client: Any | None, data_dir: Path, entry: AuditRecord) -> AuditRecord:
+async def record(client: PrefectClient | None, data_dir: Path, entry: AuditRecord) -> AuditRecord:
     """Write `entry` to the local trail and, when a Prefect client is given, as an event.
 
     The local line comes first and always; an unreachable Prefect costs only the event.
@@ -152,7 +155,7 @@ async def record(client: Any | None, data_dir: Path, entry: AuditRecord) -> Audi
 
 
 async def read_events(
-    client: Any, run_id: str | None, *, days: int = 30, limit: int = 200
+    client: PrefectClient, run_id: str | None, *, days: int = 30, limit: int = 200
 ) -> list[AuditRecord]:
     """Audit records Prefect still holds (newest `limit`), for one run or all."""
     from prefect.events.filters import (
@@ -174,7 +177,7 @@ async def read_events(
     page = await client.read_events(filter=flt, limit=min(limit, PAGE))
     events = list(page.events)
     while page.next_page and len(events) < limit:  # the API pages by at most 50
-        page = await client.read_events_page(page.next_page)
+        page = await client.read_events_page(str(page.next_page))
         events += page.events
     records = []
     for event in events[:limit]:
@@ -204,7 +207,7 @@ def matches(entry: AuditRecord, run: str | None) -> bool:
 
 
 async def read_audit(
-    data_dir: Path, run: str | None = None, *, client: Any | None = None, limit: int = 50
+    data_dir: Path, run: str | None = None, *, client: PrefectClient | None = None, limit: int = 50
 ) -> list[AuditRecord]:
     """The newest `limit` records (about `run` if given), merged from Prefect and the file."""
     local = [r for r in read_local(data_dir) if matches(r, run)]

@@ -22,7 +22,7 @@ exception: only trouble talking to Codegen raises an `IntegrationError`.
 import time
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self, TypedDict, Unpack
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
@@ -145,6 +145,15 @@ class PollPolicy(BaseModel):
             interval = min(interval * self.factor, self.max_interval)
 
 
+class ClientOptions(TypedDict, total=False):
+    """`CodegenClient`'s keyword arguments that `from_config` does not take from the settings."""
+
+    retry: RetryPolicy
+    timeout: tuple[float, float]
+    sleep: Callable[[float], None]
+    clock: Callable[[], float]
+
+
 class CodegenClient:
     """Agent runs of one Codegen organisation, every call under the shared retry rules."""
 
@@ -175,7 +184,9 @@ class CodegenClient:
         self._pool = agents.api_client.rest_client.pool_manager
 
     @classmethod
-    def from_config(cls, config: OrchestrationConfig | None = None, **kwargs: Any) -> Self:
+    def from_config(
+        cls, config: OrchestrationConfig | None = None, **kwargs: Unpack[ClientOptions]
+    ) -> Self:
         """A client for CODEGEN_ORG_ID with CODEGEN_TOKEN, or `IntegrationNotConfigured`."""
         config = config or load_config()
         if config.codegen_token is None:

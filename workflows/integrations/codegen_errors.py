@@ -5,12 +5,18 @@ got no answer. Not retryable: refused tokens, unknown organisations or runs, rej
 and a create request that got no answer (the agent may have started: never start two).
 """
 
+from __future__ import annotations
+
 import json
 import time
+from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from workflows.integrations.retrying import IntegrationAuthError, IntegrationError
+
+if TYPE_CHECKING:
+    from codegen_api_client.exceptions import ApiException
 
 SERVICE = "Codegen"
 
@@ -48,7 +54,9 @@ def to_integration_error(
     return IntegrationError(SERVICE, f"{what} failed: {type(exc).__name__}")
 
 
-def _classify_status(exc: Any, *, what: str, org_id: int, run_id: int | None) -> IntegrationError:
+def _classify_status(
+    exc: ApiException, *, what: str, org_id: int, run_id: int | None
+) -> IntegrationError:
     status = int(exc.status)
     said = _server_message(exc.body)
     error: IntegrationError
@@ -99,7 +107,7 @@ def _server_message(body: str | None, limit: int = 200) -> str:
     return str(said)[:limit]
 
 
-def _retry_after(headers: Any) -> float | None:
+def _retry_after(headers: Mapping[str, str] | None) -> float | None:
     """Seconds from a Retry-After header (a number or an HTTP date), if there is one."""
     value = headers.get("Retry-After") if headers is not None else None
     if not value:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING
 
 import requests
 
@@ -11,6 +11,10 @@ from workflows.integrations.github_errors import SERVICE
 from workflows.integrations.github_models import WorkflowJob, WorkflowRun, WorkflowStep
 from workflows.integrations.github_session import GitHubSession, given
 from workflows.integrations.retrying import IntegrationError
+
+if TYPE_CHECKING:
+    import github.WorkflowJob
+    import github.WorkflowRun
 
 
 class ActionsOperations(GitHubSession):
@@ -93,7 +97,7 @@ class ActionsOperations(GitHubSession):
         )
 
 
-def _run(run: Any) -> WorkflowRun:
+def _run(run: github.WorkflowRun.WorkflowRun) -> WorkflowRun:
     return WorkflowRun(
         id=run.id,
         name=run.name,
@@ -111,7 +115,7 @@ def _run(run: Any) -> WorkflowRun:
     )
 
 
-def _job(job: Any) -> WorkflowJob:
+def _job(job: github.WorkflowJob.WorkflowJob) -> WorkflowJob:
     return WorkflowJob(
         id=job.id,
         run_id=job.run_id,

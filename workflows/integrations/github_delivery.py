@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflows.integrations.github_errors import SERVICE
 from workflows.integrations.github_models import (
@@ -18,6 +18,10 @@ from workflows.integrations.github_models import (
 )
 from workflows.integrations.github_session import GitHubSession, given
 from workflows.integrations.retrying import IntegrationError
+
+if TYPE_CHECKING:
+    import github.Deployment
+    import github.DeploymentStatus
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +209,7 @@ class DeliveryOperations(GitHubSession):
         return self._call("list deployment statuses", call, subject)
 
 
-def _deployment(deployment: Any) -> Deployment:
+def _deployment(deployment: github.Deployment.Deployment) -> Deployment:
     return Deployment(
         id=deployment.id,
         ref=deployment.ref,
@@ -217,7 +221,9 @@ def _deployment(deployment: Any) -> Deployment:
     )
 
 
-def _deployment_status(status: Any, deployment_id: int) -> DeploymentStatus:
+def _deployment_status(
+    status: github.DeploymentStatus.DeploymentStatus, deployment_id: int
+) -> DeploymentStatus:
     return DeploymentStatus(
         id=status.id,
         deployment_id=deployment_id,

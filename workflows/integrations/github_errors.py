@@ -63,7 +63,7 @@ def _message(exc: GithubException) -> str:
     return exc.message or ""
 
 
-def _validation_detail(data: Any) -> str:
+def _validation_detail(data: object) -> str:
     """GitHub's 422 ``errors``: ``[{resource, field, code, message}]`` or plain strings."""
     errors = data.get("errors") if isinstance(data, dict) else None
     parts: list[str] = []

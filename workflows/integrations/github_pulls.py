@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from workflows.integrations.github_models import (
     MergeMethod,
@@ -14,6 +14,9 @@ from workflows.integrations.github_models import (
     ReviewEvent,
 )
 from workflows.integrations.github_session import GitHubSession, given
+
+if TYPE_CHECKING:
+    import github.PullRequest
 
 
 class PullRequestOperations(GitHubSession):
@@ -111,7 +114,7 @@ class PullRequestOperations(GitHubSession):
         return self._call("merge pull request", call, self._pr_subject(number))
 
 
-def _pull(pull: Any) -> PullRequest:
+def _pull(pull: github.PullRequest.PullRequest) -> PullRequest:
     return PullRequest(
         number=pull.number,
         title=pull.title,

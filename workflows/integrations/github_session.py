@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import Any, Self
+from typing import Any, Self, TypedDict, Unpack
 
 import github
 
@@ -28,9 +28,19 @@ from workflows.integrations.retrying import (
 )
 
 
-def given(**values: Any) -> dict[str, Any]:
+def given(**values: object) -> dict[str, Any]:
     """Keyword arguments without the ``None`` ones (PyGithub wants them left out)."""
     return {key: value for key, value in values.items() if value is not None}
+
+
+class SessionOptions(TypedDict, total=False):
+    """`GitHubSession`'s keyword arguments that `from_config` does not take from the settings."""
+
+    policy: RetryPolicy
+    timeout: int
+    seconds_between_requests: float
+    seconds_between_writes: float
+    sleep: Callable[[float], None]
 
 
 class GitHubSession:
@@ -70,7 +80,11 @@ class GitHubSession:
 
     @classmethod
     def from_config(
-        cls, config: OrchestrationConfig, *, repository: str | None = None, **options: Any
+        cls,
+        config: OrchestrationConfig,
+        *,
+        repository: str | None = None,
+        **options: Unpack[SessionOptions],
     ) -> Self:
         """A client for ``repository`` (default ``GITHUB_REPOSITORY``) from the settings."""
         if config.github_token is None:

@@ -118,7 +118,7 @@ class Linear:
         """Close the HTTP session."""
         self._transport.close()
 
-    def _run(self, document: str, /, **variables: Any) -> dict[str, Any]:
+    def _run(self, document: str, /, **variables: object) -> dict[str, Any]:
         return self._transport.execute(document, variables)
 
     # -- reading ----------------------------------------------------------------------------------
@@ -228,7 +228,7 @@ class Linear:
         )
         return created, True
 
-    def update_issue(self, issue_id: str, **values: Any) -> LinearIssue:
+    def update_issue(self, issue_id: str, **values: object) -> LinearIssue:
         """`issueUpdate` with IssueUpdateInput fields (camelCase) as keyword arguments."""
         payload = self._run("issue_update", id=issue_id, input=values)["issueUpdate"]
         return self._issue_from_payload(payload, "update issue")
