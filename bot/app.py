@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
@@ -23,7 +21,7 @@ def build_app(
         bot_token=token, auth_test_response=auth_test
     )
 
-    async def authorize(**_: Any) -> AuthorizeResult:
+    async def authorize(**_: object) -> AuthorizeResult:  # Bolt passes who is asking
         return authorized
 
     secret = config.slack_signing_secret

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -20,6 +21,16 @@ async def tell(respond: AsyncRespond, text: str | None) -> None:
     """An ephemeral answer to a click (nothing when there is nothing to say)."""
     if text:
         await respond(response_type="ephemeral", replace_original=False, text=text)
+
+
+async def tell_outcome(respond: AsyncRespond, work: Awaitable[str | None], what: str) -> None:
+    """Tell the person how `work` went: its answer, or `BROKEN` (logged as `what`) if it failed."""
+    try:
+        text = await work
+    except Exception:
+        log.exception("%s failed", what)
+        text = BROKEN
+    await tell(respond, text)
 
 
 def channel_of(body: dict[str, Any]) -> str | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -29,7 +28,7 @@ def retry_after_s(error: SlackApiError) -> float | None:
         return 1.0
 
 
-async def call_slack(call: Callable[..., Awaitable[Any]], /, **kwargs: Any) -> Any:
+async def call_slack[T](call: Callable[..., Awaitable[T]], /, **kwargs: object) -> T:
     """Make one Web API call, waiting out 429s (a few times) as Slack asks."""
     for _attempt in range(MAX_RATE_LIMIT_RETRIES):
         try:

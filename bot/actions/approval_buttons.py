@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks import actions as ids
 from blocks.approvals import reject_modal
-from bot.replies import BROKEN, NOT_READY, channel_of, tell
+from bot.replies import NOT_READY, channel_of, tell, tell_outcome
 from bot.services import BotServices
 from workflows.governance.approvals import ApprovalRequest
 
@@ -45,17 +45,13 @@ def register(app: AsyncApp, services: BotServices) -> None:
         container = body.get("container") or {}
         clicked = (channel_of(body) or "", container.get("message_ts") or "")
         where = clicked if all(clicked) else None
-        try:
-            if action["action_id"] == ids.ESCALATE:
-                text = await desk.escalate(run_id, name, user, where)
-            elif action["action_id"] == ids.REJECT:
-                text = await _ask_why(desk, client, body, run_id, name, user, where)
-            else:
-                text = await desk.decide(run_id, name, user, "approve", where)
-        except Exception:
-            log.exception("%s on run %s by %s failed", action["action_id"], run_id, user)
-            text = BROKEN
-        await tell(respond, text)
+        if action["action_id"] == ids.ESCALATE:
+            work = desk.escalate(run_id, name, user, where)
+        elif action["action_id"] == ids.REJECT:
+            work = _ask_why(desk, client, body, run_id, name, user, where)
+        else:
+            work = desk.decide(run_id, name, user, "approve", where)
+        await tell_outcome(respond, work, f"{action['action_id']} on run {run_id} by {user}")
 
     for action_id in ids.DECISIONS:
         app.action(action_id)(on_decision)

@@ -10,7 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from blocks import actions as ids
-from bot.replies import BROKEN, NOT_READY, channel_of, tell
+from bot.replies import NOT_READY, channel_of, tell, tell_outcome
 from bot.runs.launcher import LaunchError
 from bot.services import BotServices
 
@@ -55,12 +55,8 @@ def register(app: AsyncApp, services: BotServices) -> None:
         if control is None or not services.runs.launcher.ready.is_set():
             await tell(respond, NOT_READY)
             return
-        try:
-            text = await control.cancel(run_id, user, channel_of(body))
-        except Exception:
-            log.exception("cancel of run %s by %s failed", run_id, user)
-            text = BROKEN
-        await tell(respond, text)
+        work = control.cancel(run_id, user, channel_of(body))
+        await tell_outcome(respond, work, f"cancel of run {run_id} by {user}")
 
     async def on_not_yet(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()

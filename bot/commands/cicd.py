@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 AUDIT_EVENTS_TIMEOUT_S = 1.5  # the ack must leave within 3 s; the local trail is instant
 
 
-def make_handler(services: BotServices) -> Any:
+def make_handler(services: BotServices) -> Callable[..., Awaitable[None]]:
     """The listener for `/cicd`, closed over the bot's services."""
 
     async def handle_cicd(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:

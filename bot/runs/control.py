@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from prefect.client.orchestration import get_client
+from prefect.client.orchestration import PrefectClient, get_client
 from prefect.client.schemas.objects import State
 from prefect.states import Cancelled, Cancelling
 
@@ -111,7 +111,12 @@ class RunControl:
         return None
 
     async def record(
-        self, client: Any | None, kind: AuditKind, actor: str, what: str, **fields: Any
+        self,
+        client: PrefectClient | None,
+        kind: AuditKind,
+        actor: str,
+        what: str,
+        **fields: Any,  # noqa: ANN401  AuditRecord's optional fields, validated by pydantic
     ) -> None:
         """One audit record (local file always, Prefect event when `client` is given)."""
         entry = AuditRecord(kind=kind, actor=actor, what=what, **fields)

@@ -22,7 +22,7 @@ SLACK_TOKEN = "xoxb-test-token"
 SLACK_SIGNING_SECRET = "emulator-signing-secret"
 # Emulators written alongside this one; each has ``add_cli(subparsers)``. Looked up by name so
 # that a checkout without one of them still runs the others.
-OPTIONAL_EMULATORS = ("tests.emulators.github", "tests.emulators.linear")
+OPTIONAL_EMULATORS = ("tests.emulators.github_cli", "tests.emulators.linear")
 
 
 def _optional_module(name: str) -> ModuleType | None:

@@ -53,7 +53,6 @@ from aiohttp import web
 from tests.emulators import github_actions, github_delivery, github_pulls  # noqa: F401
 from tests.emulators import github_shapes as shapes
 from tests.emulators.background import BackgroundServer
-from tests.emulators.github_cli import add_cli, run_github
 from tests.emulators.github_git import http_backend
 from tests.emulators.github_http import (
     ApiError,
@@ -67,7 +66,7 @@ from tests.emulators.github_http import (
 from tests.emulators.github_routes import Ctx, find_route
 from tests.emulators.github_state import GitHubState, Run, seed_actions
 
-__all__ = ["DEFAULT_TOKEN", "GitHubEmulator", "add_cli", "run_github"]
+__all__ = ["DEFAULT_TOKEN", "GitHubEmulator"]
 
 DEFAULT_TOKEN = "ghp_emulatortoken000000000000000000000000"
 DEFAULT_LOGIN = "cicd-bot"

@@ -6,11 +6,11 @@ import argparse
 from typing import Any
 
 from tests.emulators.background import wait_for_signal
+from tests.emulators.github import DEFAULT_TOKEN, GitHubEmulator
 
 
 def run_github(args: argparse.Namespace) -> int:
     """Run the GitHub emulator until interrupted."""
-    from tests.emulators.github import DEFAULT_TOKEN, GitHubEmulator  # it imports this module
 
     tokens = args.token or [DEFAULT_TOKEN]
     with GitHubEmulator(tokens=tokens, owner=args.owner, repo=args.repo, port=args.port) as emu:

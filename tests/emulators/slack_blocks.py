@@ -175,11 +175,15 @@ def _block(b: Any, path: str) -> Iterator[str]:
         if not isinstance(b.get("elements"), list):
             yield _err("must provide an array", f"{path}/elements")
     elif btype == "input":
-        yield from _text(b.get("label"), f"{path}/label", 2000, plain_only=True)
-        if "element" not in b:
-            yield _err("must provide an object", f"{path}/element")
-        else:
-            yield from _element(b["element"], f"{path}/element")
+        yield from _input(b, path)
+
+
+def _input(b: dict[str, Any], path: str) -> Iterator[str]:
+    yield from _text(b.get("label"), f"{path}/label", 2000, plain_only=True)
+    if "element" not in b:
+        yield _err("must provide an object", f"{path}/element")
+    else:
+        yield from _element(b["element"], f"{path}/element")
 
 
 def validate_blocks(blocks: Any, *, max_blocks: int = MAX_MESSAGE_BLOCKS) -> list[str]:

@@ -17,7 +17,8 @@ import requests
 from prefect import flow
 
 from tests.conftest import git
-from tests.emulators.github import DEFAULT_TOKEN, GitHubEmulator, add_cli, run_github
+from tests.emulators.github import DEFAULT_TOKEN, GitHubEmulator
+from tests.emulators.github_cli import add_cli, run_github
 from workflows.config import OrchestrationConfig
 from workflows.integrations import github_tasks as tasks
 from workflows.integrations.github_client import GitHubClient
