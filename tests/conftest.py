@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.shared_paths import shared
+
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY", "false")
@@ -84,3 +86,17 @@ def make_repo(root: Path) -> Path:
 def planted_repo(tmp_path: Path) -> Path:
     """A fresh repository with planted findings under `contexten/agents`."""
     return make_repo(tmp_path / "repo")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "needs_shared(*relpaths): files under ../shared the test needs (see shared())"
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before any fixture: a test marked ``needs_shared`` skips (fails under CI) without them."""
+    for mark in item.iter_markers("needs_shared"):
+        for relpath in mark.args:
+            shared(relpath)

@@ -26,8 +26,9 @@ from graphql import (
 
 from tests.emulators.linear_filters import by_time, connection
 from tests.emulators.linear_store import ORG, PRIORITY_LABELS, Store, api_error
+from tests.shared_paths import LINEAR_SCHEMA
 
-DEFAULT_SCHEMA = Path(__file__).resolve().parents[2].parent / "shared/api/linear/schema.graphql"
+DEFAULT_SCHEMA = LINEAR_SCHEMA  # ../shared beside the checkout, or under CICD_SHARED_DIR
 
 
 @lru_cache(maxsize=4)

@@ -237,12 +237,10 @@ def test_a_bad_whitelist_file_names_its_line(planted_repo: Path) -> None:
 # -- Linear ---------------------------------------------------------------------------------
 
 
+@pytest.mark.needs_shared("api/linear/schema.graphql")
 def test_analyze_records_in_the_given_linear_issue(prefect_api, planted_repo: Path) -> None:
     from tests.emulators.linear import DEFAULT_KEY, LinearEmulator
-    from tests.emulators.linear_resolvers import DEFAULT_SCHEMA
 
-    if not DEFAULT_SCHEMA.is_file():
-        pytest.skip(f"no Linear schema at {DEFAULT_SCHEMA}")
     with LinearEmulator() as emu:
         team = next(iter(emu.store.teams.values()))
         emu.store.create_issue({"teamId": team["id"], "title": "Analyse the agents"})

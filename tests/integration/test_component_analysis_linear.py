@@ -13,7 +13,6 @@ from bot.cli.terminal import run_with_progress
 from bot.runs.watcher import RunWatcher
 from tests.conftest import git
 from tests.emulators.linear import DEFAULT_KEY, LinearEmulator
-from tests.emulators.linear_resolvers import DEFAULT_SCHEMA
 from workflows.flows.component_analysis import component_analysis
 from workflows.integrations.linear import Linear
 from workflows.integrations.linear_tracking import analysis_marker
@@ -23,12 +22,7 @@ from workflows.models.snapshots import StepStatus
 from workflows.registry import flow_specs
 from workflows.types import WorkflowType
 
-pytestmark = [
-    pytest.mark.prefect,
-    pytest.mark.skipif(
-        not DEFAULT_SCHEMA.is_file(), reason=f"no Linear schema at {DEFAULT_SCHEMA}"
-    ),
-]
+pytestmark = [pytest.mark.prefect, pytest.mark.needs_shared("api/linear/schema.graphql")]
 CLEAN = "def used() -> int:\n    return 1\n\n\nprint(used())\n"
 
 

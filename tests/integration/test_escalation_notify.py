@@ -11,7 +11,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.approvals.notify import Notifier
 from bot.directory import SlackDirectory
 from tests.emulators.linear import DEFAULT_KEY, LinearEmulator
-from tests.emulators.linear_resolvers import DEFAULT_SCHEMA
 from tests.emulators.slack import SlackEmulator
 from workflows.config import OrchestrationConfig
 from workflows.governance.access import Principals
@@ -19,7 +18,7 @@ from workflows.governance.approvals import ApprovalRequest
 from workflows.integrations.linear import Linear
 from workflows.integrations.retrying import RetryPolicy
 
-pytestmark = pytest.mark.skipif(not DEFAULT_SCHEMA.is_file(), reason="Linear schema not found")
+pytestmark = pytest.mark.needs_shared("api/linear/schema.graphql")
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ from prefect import flow
 from tests.conftest import git
 from tests.emulators.github import DEFAULT_TOKEN, GitHubEmulator
 from tests.emulators.github_cli import add_cli, run_github
+from tests.shared_paths import shared
 from workflows.config import OrchestrationConfig
 from workflows.integrations import github_tasks as tasks
 from workflows.integrations.github_client import GitHubClient
@@ -35,7 +36,6 @@ from workflows.integrations.retrying import (
 REVIEWER_TOKEN = "ghp_reviewer0000000000000000000000000000000"
 BAD_TOKEN = "ghp_wrongwrongwrongwrongwrongwrongwrong00"
 FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, jitter=0)
-OPENAPI = Path("/work/shared/api/github/rest-subset.openapi.json")
 APP = "src/widgets/app.py"
 MUL = (
     "def add(a, b):\n    return a + b\n\n\n"
@@ -738,9 +738,9 @@ def _openapi_to_json_schema(node: Any) -> Any:
     return {"anyOf": [out, {"type": "null"}]} if node.get("nullable") else out
 
 
-@pytest.mark.skipif(not OPENAPI.exists(), reason="needs ../shared/api/github")
 def test_answers_match_githubs_openapi_schemas(emu: GitHubEmulator, gh: GitHubClient) -> None:
-    spec = _openapi_to_json_schema(json.loads(OPENAPI.read_text()))
+    openapi = shared("api/github/rest-subset.openapi.json")
+    spec = _openapi_to_json_schema(json.loads(openapi.read_text()))
     emu.push_commit("feature", {APP: MUL})
     pr = gh.create_pull_request(head="feature", title="Add mul")
     [run] = gh.list_workflow_runs(status="failure")

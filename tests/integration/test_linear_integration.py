@@ -14,7 +14,6 @@ import requests
 from prefect import flow
 
 from tests.emulators.linear import DEFAULT_KEY, LinearEmulator, add_cli, send_webhook
-from tests.emulators.linear_resolvers import DEFAULT_SCHEMA
 from workflows.integrations.linear import Linear, LinearStateNotFound, issue_marker
 from workflows.integrations.linear_client import LinearNotFound
 from workflows.integrations.linear_tasks import (
@@ -29,9 +28,7 @@ from workflows.integrations.linear_tasks import (
 from workflows.integrations.linear_webhooks import verify_linear_signature
 from workflows.integrations.retrying import IntegrationAuthError, IntegrationError, RetryPolicy
 
-pytestmark = pytest.mark.skipif(
-    not DEFAULT_SCHEMA.is_file(), reason=f"Linear schema not found at {DEFAULT_SCHEMA}"
-)
+pytestmark = pytest.mark.needs_shared("api/linear/schema.graphql")
 FAST = RetryPolicy(base_delay=0.01)
 
 

@@ -9,8 +9,9 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
+from tests.shared_paths import shared
+
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS = ROOT.parent / "shared" / "api" / "slack" / "manifest-schema"
 
 
 @pytest.fixture(scope="module")
@@ -19,9 +20,7 @@ def manifest() -> dict:
 
 
 def test_manifest_validates_against_slack_schema(manifest: dict) -> None:
-    schema_file = SCHEMAS / "manifest.schema.1.0.0.json"
-    if not schema_file.exists():
-        pytest.skip("shared/api/slack/manifest-schema is not beside this checkout")
+    schema_file = shared("api/slack/manifest-schema/manifest.schema.1.0.0.json")
     schema = json.loads(schema_file.read_text())
     errors = sorted(Draft7Validator(schema).iter_errors(manifest), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)

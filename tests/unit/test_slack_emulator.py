@@ -29,10 +29,11 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from tests.emulators import AsyncSlackDriver, SlackDriver, SlackEmulator, sign
+from tests.shared_paths import shared
 
 TOKEN = "xoxb-test-token"
 SECRET = "test-signing-secret"
-PAYLOADS = Path("/work/shared/api/slack/payloads")
+PAYLOADS = "api/slack/payloads"  # under ../shared
 ROOT = Path(__file__).resolve().parents[2]
 NO_TEXT_WARNING = "ignore:The top-level `text` argument is missing:UserWarning"
 
@@ -322,7 +323,7 @@ def test_sign_matches_slack_sdk_and_known_vector() -> None:
     assert SignatureVerifier(SECRET).is_valid(body, ts, sign(SECRET, ts, body))
     assert not SignatureVerifier("other").is_valid(body, ts, sign(SECRET, ts, body))
 
-    raw = (PAYLOADS / "event_callback.retry.http.txt").read_bytes()
+    raw = shared(f"{PAYLOADS}/event_callback.retry.http.txt").read_bytes()
     head, body = raw.split(b"\r\n\r\n", 1)
     headers = dict(line.split(": ", 1) for line in head.decode().split("\r\n")[1:])
     assert len(body) == int(headers["Content-Length"])
@@ -371,7 +372,7 @@ def test_slash_command_like_slack(driver: SlackDriver, capture: Capture) -> None
     driver.slash_command("status")
     assert res.status_code == 200 and capture.verified()
     fields = {k: v[0] for k, v in parse_qs(capture.requests[0].content.decode()).items()}
-    reference = parse_qs((PAYLOADS / "slash_command.form.txt").read_text().strip())
+    reference = parse_qs(shared(f"{PAYLOADS}/slash_command.form.txt").read_text().strip())
     assert set(reference) - {"enterprise_id", "enterprise_name"} <= set(fields)
     assert (fields["command"], fields["text"], fields["user_id"]) == (
         "/cicd",
@@ -397,7 +398,7 @@ def test_interactive_payloads(driver: SlackDriver, capture: Capture) -> None:
     driver.block_action("approve", "run-42", message_ts="1700000000.000100", thread_ts="1.2")
     assert capture.verified()
     body = capture.bolt().body
-    reference = json.loads((PAYLOADS / "block_actions.button.json").read_text())
+    reference = json.loads(shared(f"{PAYLOADS}/block_actions.button.json").read_text())
     assert set(reference) <= set(body) and is_block_actions(body)
     assert to_action(body)["action_id"] == "approve" and body["actions"][0]["value"] == "run-42"
     assert body["container"]["thread_ts"] == "1.2"
@@ -420,7 +421,7 @@ def test_events_function_and_url_verification(driver: SlackDriver, capture: Capt
 
     driver.function_executed("reverse", {"s": "abc"}, function_execution_id="Fx9")
     body = capture.bolt().body
-    reference = json.loads((PAYLOADS / "function_executed.event_callback.json").read_text())
+    reference = json.loads(shared(f"{PAYLOADS}/function_executed.event_callback.json").read_text())
     assert set(reference["event"]) <= set(body["event"]) and is_function(body)
     assert body["event"]["bot_access_token"] == "xwfp-test"
     assert body["event"]["function_execution_id"] == "Fx9"

@@ -8,11 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
+from tests.shared_paths import shared
 from workflows.types import CATALOG, WorkflowInfo, WorkflowType, implemented_types
 
-WORKFLOWS_DOC = Path("/work/shared/WORKFLOWS.md")
 ROOT = Path(__file__).resolve().parents[2]
 NEEDS_APPROVAL = {
     "dependency_management",
@@ -27,10 +25,9 @@ NEEDS_APPROVAL = {
 
 def documented_types() -> list[str]:
     """The backticked names in the first column of the tables of WORKFLOWS.md, in order."""
-    if not WORKFLOWS_DOC.exists():
-        pytest.skip(f"{WORKFLOWS_DOC} is not available")
+    doc = shared("WORKFLOWS.md")
     names = []
-    for line in WORKFLOWS_DOC.read_text(encoding="utf-8").splitlines():
+    for line in doc.read_text(encoding="utf-8").splitlines():
         match = re.match(r"^\|\s*`([a-z_]+)`\s*\|", line)
         if match:
             names.append(match.group(1))
@@ -67,11 +64,10 @@ def test_every_type_has_catalogue_info():
 
 
 def test_groups_follow_the_doc_sections():
-    if not WORKFLOWS_DOC.exists():
-        pytest.skip(f"{WORKFLOWS_DOC} is not available")
+    doc = shared("WORKFLOWS.md")
     section = None
     seen = {}
-    for line in WORKFLOWS_DOC.read_text(encoding="utf-8").splitlines():
+    for line in doc.read_text(encoding="utf-8").splitlines():
         if line.startswith("## "):
             section = line[3:].strip().lower()
         match = re.match(r"^\|\s*`([a-z_]+)`\s*\|", line)

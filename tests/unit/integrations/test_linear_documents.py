@@ -21,18 +21,16 @@ from graphql import (
     validate,
 )
 
+from tests.shared_paths import LINEAR_SCHEMA
 from workflows.integrations.linear_client import load_document
 
 ROOT = Path(__file__).resolve().parents[3]
-SCHEMA = ROOT / "../shared/api/linear/schema.graphql"
+SCHEMA = LINEAR_SCHEMA
 INTEGRATIONS = ROOT / "workflows" / "integrations"
 GRAPHQL_DIR = INTEGRATIONS / "linear_graphql"
 LITERAL = re.compile(r"""\bgql\(\s*(?:r?)(\"\"\"|''')(.*?)\1""", re.DOTALL)
 
-pytestmark = pytest.mark.skipif(
-    not SCHEMA.is_file(),
-    reason=f"Linear schema not found at {SCHEMA.resolve()} (../shared is not in this checkout)",
-)
+pytestmark = pytest.mark.needs_shared("api/linear/schema.graphql")
 
 
 @cache

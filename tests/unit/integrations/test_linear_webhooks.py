@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from pathlib import Path
 
 import pytest
 
+from tests.shared_paths import SHARED
 from workflows.integrations.linear_webhooks import (
     LinearWebhookEvent,
     linear_signature,
@@ -17,7 +17,7 @@ from workflows.integrations.linear_webhooks import (
 
 SECRET = "lin_wh_test_secret"
 NOW = 1_750_000_000_000
-SAMPLES = Path(__file__).resolve().parents[3] / "../shared/api/linear/webhooks"
+SAMPLES = SHARED / "api" / "linear" / "webhooks"
 
 
 def body(timestamp: float | None = NOW, **extra: object) -> bytes:
@@ -83,7 +83,7 @@ def test_the_current_time_is_used_by_default() -> None:
     assert not verify_linear_signature(SECRET, raw, sign(raw))
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/api/linear/webhooks not present")
+@pytest.mark.needs_shared("api/linear/webhooks")
 @pytest.mark.parametrize("name", ["issue.create.json", "issue.update.json", "comment.create.json"])
 def test_captured_payloads_parse_as_events(name: str) -> None:
     raw = (SAMPLES / name).read_bytes()
