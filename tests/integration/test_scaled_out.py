@@ -21,6 +21,7 @@ from tests.conftest import make_repo
 from tests.e2e.bot_process import SIGNING_SECRET, BotProcess, free_port
 from tests.emulators.slack import SlackEmulator
 from tests.emulators.slack_driver import SlackDriver
+from tests.shared_paths import missing
 
 PG = os.environ.get("CICD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 pytestmark = pytest.mark.e2e
@@ -41,9 +42,10 @@ def postgres_url() -> Iterator[str]:
     """A fresh database for this module, dropped afterwards."""
     name = f"cicd_test_{secrets.token_hex(4)}"
     try:
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, Exception) as exc:  # no server here: say why it was skipped
-        pytest.skip(f"PostgreSQL not reachable at {PG}: {exc}")
+        asyncio.run(_admin("SELECT 1"))
+    except OSError as exc:  # refused, unknown host or timed out: no server here
+        missing(f"PostgreSQL not reachable at {PG}: {exc!r}")
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))  # any other failure is an error
     base = PG.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
     yield f"{base}/{name}"
     asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
