@@ -24,6 +24,7 @@ def on_ci() -> bool:
 
 def missing(why: str) -> NoReturn:
     """Skip the current test because ``why``; under CI, where nothing may be missing, fail."""
+    __tracebackhide__ = True  # report the test's line, not this one
     if on_ci():
         pytest.fail(f"{why} (CI=true: CI provides it, fails instead of skipping)", pytrace=False)
     pytest.skip(why)
@@ -31,6 +32,7 @@ def missing(why: str) -> NoReturn:
 
 def shared(relpath: str) -> Path:
     """``SHARED / relpath``, which the current test needs: ``missing`` when it does not exist."""
+    __tracebackhide__ = True
     path = SHARED / relpath
     if not path.exists():
         missing(f"{path} not found: ../shared is not beside this checkout (or CICD_SHARED_DIR)")
