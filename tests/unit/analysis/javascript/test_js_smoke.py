@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-import pytest
 import urllib3
 
+from tests.shared_paths import missing
 from workflows.analysis.javascript import JS_RULES, JsAnalysis, analyze_javascript
 
-NPM = Path("/usr/lib/node_modules/npm")
+
+def npm_sources() -> Path:
+    """npm's own package, found from the ``npm`` on PATH (a link to its ``bin/npm-cli.js``)."""
+    found = shutil.which("npm")
+    root = Path(found).resolve().parents[1] if found else None
+    if root is None or not (root / "lib").is_dir():
+        missing(f"npm's sources are not installed (npm on PATH: {found})")
+    return root
 
 
 def _check(root: Path) -> JsAnalysis:
@@ -28,9 +36,8 @@ def test_engine_on_the_javascript_shipped_in_the_venv() -> None:
     _check(Path(urllib3.__file__).parent / "contrib" / "emscripten")
 
 
-@pytest.mark.skipif(not (NPM / "lib").is_dir(), reason="npm's sources are not installed")
 def test_engine_on_npm_sources() -> None:
-    analysis = _check(NPM)
+    analysis = _check(npm_sources())
     assert analysis.files_analyzed > 100
     assert analysis.lines_analyzed > 10_000
     assert len(analysis.parse_errors) < analysis.files_analyzed / 20
