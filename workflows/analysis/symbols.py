@@ -4,7 +4,7 @@ The walk records imports, module-level definitions, ``__all__``, the ``__main__`
 name the module mentions, and (on request) every node of chosen types, so rules never re-walk.
 Names are matched by spelling only. When `FUNCTION_SCOPES` is among the requested types (the
 scope rules request it) the walk also fills every function's local scope on its way, the
-scopes `rules._functions.function_scope` returns, so no rule walks a function body again.
+scopes `scopes.function_scope` returns, so no rule walks a function body again.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from workflows.analysis.nodes import (
     string_value,
 )
 from workflows.analysis.parsing import PYTHON, ParsedModule, field_id
+from workflows.analysis.scopes import DYNAMIC_PREFIXES, HANDLERS, PENDING, ScopeWalk
 
 __all__ = [
     "FUNCTION_SCOPES",
@@ -39,7 +40,7 @@ DefinitionKind = Literal["function", "class"]
 
 FUNCTION_SCOPES = "function scopes"
 """Not a node type: a rule that lists it in its ``NODE_TYPES`` has the walk fill every
-function's scope (`rules._functions.function_scope`), which costs about a fifth of the walk."""
+function's scope (`scopes.function_scope`), which costs about a fifth of the walk."""
 
 # How an identifier is used, decided by its parent and passed down the walk.
 _LOAD, _TYPE, _STORE, _ATTR, _SKIP = range(5)
@@ -58,8 +59,8 @@ _CALL_PREFIXES = tuple(
 )
 """How the calls `_Collector._call` reads begin (besides ``TypeVar``, which may be qualified)."""
 type ScopeMark = Any
-"""What the walk knows of a node's function scope: the `_functions.ScopeWalk` scope that
-scans it, `_functions.PENDING`, or None (no function scope, or scopes not wanted)."""
+"""What the walk knows of a node's function scope: the `scopes.ScopeWalk` scope that
+scans it, `scopes.PENDING`, or None (no function scope, or scopes not wanted)."""
 _DEFINITION_KINDS: dict[str, DefinitionKind] = {
     "function_definition": "function",
     "class_definition": "class",
@@ -288,17 +289,14 @@ class _Collector:
         named children (read when pushing them anyway)."""
         self.type_roots: set[int] = set()
         """Ids of nodes whose subtree is a type expression (``cast`` targets, aliases...)."""
-        # Imported here: the rules package imports this module.
-        from workflows.analysis.rules import _functions
-
-        self.scopes: _functions.ScopeWalk | None = None
+        self.scopes: ScopeWalk | None = None
         """Fills the scopes `function_scope` returns, when they are wanted and the tree is
         clean (the scope marks rely on the grammar's shape, as the walk's shortcuts do)."""
         if wants_scopes and not module.has_error:
-            self.scopes = _functions.ScopeWalk(module.source)
-        self.pending = _functions.PENDING
-        self.scope_handlers = _functions.HANDLERS
-        self.dynamic_prefixes = _functions.DYNAMIC_PREFIXES
+            self.scopes = ScopeWalk(module.source)
+        self.pending = PENDING
+        self.scope_handlers = HANDLERS
+        self.dynamic_prefixes = DYNAMIC_PREFIXES
 
     def run(self) -> ModuleSymbols:
         for top in self.module.root.children:

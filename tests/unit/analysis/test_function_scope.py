@@ -9,7 +9,7 @@ from tree_sitter import Node
 
 from workflows.analysis import memo
 from workflows.analysis.parsing import parse_source
-from workflows.analysis.rules._functions import Scope, _walked_scopes, function_scope
+from workflows.analysis.scopes import Scope, _walked_scopes, function_scope
 from workflows.analysis.symbols import FUNCTION_SCOPES, collect_symbols
 
 SOURCE = b"""

@@ -5,7 +5,7 @@ Every module here whose name does not start with ``_`` is a rule (helpers start 
 A rule module has a docstring (title line, then "What it finds:", "Why it matters:",
 "Example:", "Not flagged:") and exposes ``RULE_ID``, ``CATEGORY``, ``SEVERITY``, optionally
 ``NODE_TYPES`` (tree-sitter node types it wants collected during the shared walk, and
-`symbols.FUNCTION_SCOPES` to have the walk fill the scopes `_functions.function_scope`
+`symbols.FUNCTION_SCOPES` to have the walk fill the scopes `scopes.function_scope`
 returns) and ``NOQA_CODES`` (other linters' codes for the same check, e.g. ``F401``), and either
 
 - ``check(module, index) -> Iterable[Finding]`` (a *local* rule: one module is enough), or

@@ -30,9 +30,9 @@ from workflows.analysis.rules._functions import (
     is_dunder,
     is_nested_function,
     is_trivial_body,
-    parameters,
     takes_implicit_first,
 )
+from workflows.analysis.scopes import parameters
 
 RULE_ID = "missing-annotation"
 CATEGORY = Category.CODE_QUALITY

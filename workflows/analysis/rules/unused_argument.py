@@ -32,12 +32,11 @@ from workflows.analysis.rules._functions import (
     decorator_names,
     enclosing_class,
     function_name,
-    function_scope,
     is_dunder,
     is_trivial_body,
-    parameters,
     takes_implicit_first,
 )
+from workflows.analysis.scopes import function_scope, parameters
 from workflows.analysis.symbols import FUNCTION_SCOPES
 
 RULE_ID = "unused-argument"

@@ -25,7 +25,8 @@ from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.nodes import line_range
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectIndex
-from workflows.analysis.rules._functions import Binding, function_name, function_scope
+from workflows.analysis.rules._functions import function_name
+from workflows.analysis.scopes import Binding, function_scope
 from workflows.analysis.symbols import FUNCTION_SCOPES
 
 RULE_ID = "unused-variable"
