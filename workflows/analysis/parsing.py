@@ -32,12 +32,24 @@ __all__ = [
 PYTHON = Language(tree_sitter_python.language())
 
 
+def _named_kinds() -> dict[str, frozenset[int]]:
+    """Named node type -> its kind ids in the Python grammar."""
+    found: dict[str, set[int]] = {}
+    for kind in range(PYTHON.node_kind_count):
+        name = PYTHON.node_kind_for_id(kind)
+        if name is not None and PYTHON.node_kind_is_named(kind):
+            found.setdefault(name, set()).add(kind)
+    return {name: frozenset(kinds) for name, kinds in found.items()}
+
+
+_NAMED_KINDS = _named_kinds()
+
+
 def kind_ids(*names: str) -> frozenset[int]:
-    """Every `Node.kind_id` the Python grammar gives node types ``names`` (aliases give some
-    types several ids): hot loops compare these ints, as ``Node.type`` builds a str a call."""
-    return frozenset(
-        i for i in range(PYTHON.node_kind_count) if PYTHON.node_kind_for_id(i) in names
-    )
+    """Every `Node.kind_id` the Python grammar gives named node types ``names`` (aliases give
+    some types several ids): hot loops compare these ints, as ``Node.type`` builds a str a call.
+    Anonymous tokens of the same spelling (the ``lambda`` keyword) are left out."""
+    return frozenset().union(*(_NAMED_KINDS.get(name, ()) for name in names))
 
 
 def field_id(name: str) -> int:

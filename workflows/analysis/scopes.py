@@ -35,7 +35,7 @@ __all__ = [
 BindingKind = Literal["assign", "augmented", "walrus", "for", "with", "except", "def", "import"]
 
 _SPLATS = {"list_splat_pattern": "*", "dictionary_splat_pattern": "**"}
-_SEPARATORS = frozenset({"positional_separator", "keyword_separator", ",", "(", ")", "comment"})
+_SEPARATORS = frozenset({"positional_separator", "keyword_separator", "comment"})
 _COMPREHENSIONS = frozenset(
     {"list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression"}
 )

@@ -24,7 +24,7 @@ from workflows.analysis.nodes import (
     node_text,
     string_value,
 )
-from workflows.analysis.parsing import PYTHON, ParsedModule, field_id
+from workflows.analysis.parsing import ParsedModule, field_id, kind_ids
 from workflows.analysis.scopes import DYNAMIC_PREFIXES, HANDLERS, PENDING, ScopeWalk
 
 __all__ = [
@@ -101,31 +101,19 @@ _CHILD_CONTEXT: dict[str, dict[str | None, int]] = {
 }
 
 
-_NAMED_KIND_IDS: dict[str, frozenset[int]] = {}
-for _kind in range(PYTHON.node_kind_count):
-    if PYTHON.node_kind_is_named(_kind):
-        _name = PYTHON.node_kind_for_id(_kind) or ""
-        _NAMED_KIND_IDS[_name] = _NAMED_KIND_IDS.get(_name, frozenset()) | {_kind}
-
-
-def _kind_ids(names: Collection[str]) -> frozenset[int]:
-    """Every id tree-sitter's Python grammar gives named nodes of the ``names`` kinds."""
-    return frozenset().union(*(_NAMED_KIND_IDS.get(name, ()) for name in names))
-
-
 def _by_kind_id[V](by_name: dict[str, V]) -> dict[int, V]:
-    return {kind: value for name, value in by_name.items() for kind in _kind_ids({name})}
+    return {kind: value for name, value in by_name.items() for kind in kind_ids(name)}
 
 
-(_IDENTIFIER_ID,) = _kind_ids({"identifier"})
-(_ATTRIBUTE_ID,) = _kind_ids({"attribute"})
-(_STRING_ID,) = _kind_ids({"string"})
-(_COMMENT_ID,) = _kind_ids({"comment"})
-(_CALL_ID,) = _kind_ids({"call"})
+(_IDENTIFIER_ID,) = kind_ids("identifier")
+(_ATTRIBUTE_ID,) = kind_ids("attribute")
+(_STRING_ID,) = kind_ids("string")
+(_COMMENT_ID,) = kind_ids("comment")
+(_CALL_ID,) = kind_ids("call")
 _TYPE_FIELD = field_id("type")
-_FUNCTION_IDS = _kind_ids({"function_definition"})
+_FUNCTION_IDS = kind_ids("function_definition")
 _INSPECTED_IDS = _by_kind_id({name: name for name in _INSPECTED})
-_PATTERN_IDS = _kind_ids(_PATTERN_TYPES)
+_PATTERN_IDS = kind_ids(*_PATTERN_TYPES)
 _CONTEXT_IDS = _by_kind_id(_CHILD_CONTEXT)
 _INHERITED = _by_kind_id({**dict.fromkeys(_IMPORT_TYPES, _SKIP), "type": _TYPE})
 """What children inherit from these parents whatever the parent's own context."""
@@ -272,7 +260,7 @@ class _Collector:
         node_types = node_types - {FUNCTION_SCOPES}
         self.symbols = ModuleSymbols(path=module.path, nodes={t: [] for t in node_types})
         collected = {
-            kind: self.symbols.nodes[name] for name in node_types for kind in _kind_ids({name})
+            kind: self.symbols.nodes[name] for name in node_types for kind in kind_ids(name)
         }
         self.plans: dict[int, _Plan] = {
             kind: (collected.get(kind), _INSPECTED_IDS.get(kind), *_SHAPES.get(kind, (0, None)))
