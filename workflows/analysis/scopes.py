@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from enum import Enum
+from typing import Final, Literal
 
 from tree_sitter import Node
 
@@ -27,7 +28,9 @@ __all__ = [
     "BindingKind",
     "Parameter",
     "Scope",
+    "ScopeMark",
     "ScopeWalk",
+    "Unscanned",
     "function_scope",
     "parameters",
 ]
@@ -201,7 +204,7 @@ class _Scanner:
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
         self.stack: list[Node] = []
-        self.names: set[bytes | None] = set()
+        self.names: set[bytes] = set()
         """Identifiers read, as source bytes: `scan` decodes each distinct one once."""
 
     def scan(self, *roots: Node) -> None:
@@ -221,10 +224,10 @@ class _Scanner:
                 if kind in attribute:
                     self.visit(child)
                 elif kind in identifier:
-                    names.add(child.text)
+                    names.add(child.text or b"")
                 elif kind not in leaves:
                     stack.append(child)
-        self.scope.reads.update((name or b"").decode("utf-8", "replace") for name in names)
+        self.scope.reads.update(name.decode("utf-8", "replace") for name in names)
 
     def push(self, *nodes: Node | None) -> None:
         """Visit ``nodes`` after what is pending, in order."""
@@ -415,9 +418,18 @@ _HANDLERS = {
 """Handler per kind id (every id of an aliased type), keyed like `Node.kind_id`."""
 
 
-PENDING = object()
+class Unscanned(Enum):
+    """The scope mark `PENDING`."""
+
+    PENDING = "pending"
+
+
+PENDING: Final = Unscanned.PENDING
 """Scope mark of a node the shared walk meets that no scope scans itself (a parameter list, a
 binding target, an attribute's name...): only the descendants a handler chose are scanned."""
+type ScopeMark = _Deferred | Unscanned | None
+"""What the walk knows of a node's function scope: the scope that scans it, `PENDING`, or
+None (no function scope, or scopes not wanted)."""
 
 
 class ScopeWalk:
@@ -459,7 +471,7 @@ class ScopeWalk:
         passed to the enclosing scope."""
         for state in reversed(self.states):
             scope = state.scope
-            scope.reads.update((name or b"").decode("utf-8", "replace") for name in state.names)
+            scope.reads.update(name.decode("utf-8", "replace") for name in state.names)
             parent = state.parent
             if parent is not None:
                 parent.scope.inner |= scope.free()

@@ -10,9 +10,9 @@ scopes `scopes.function_scope` returns, so no rule walks a function body again.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from tree_sitter import Node
 
@@ -25,7 +25,7 @@ from workflows.analysis.nodes import (
     string_value,
 )
 from workflows.analysis.parsing import ParsedModule, field_id, kind_ids
-from workflows.analysis.scopes import DYNAMIC_PREFIXES, HANDLERS, PENDING, ScopeWalk
+from workflows.analysis.scopes import DYNAMIC_PREFIXES, HANDLERS, PENDING, ScopeMark, ScopeWalk
 
 __all__ = [
     "FUNCTION_SCOPES",
@@ -58,9 +58,6 @@ _CALL_PREFIXES = tuple(
     name.encode() for name in (*_ATTR_FUNCS, *_CAST_FUNCS, "__all__.extend", "__all__.append")
 )
 """How the calls `_Collector._call` reads begin (besides ``TypeVar``, which may be qualified)."""
-type ScopeMark = Any
-"""What the walk knows of a node's function scope: the `scopes.ScopeWalk` scope that
-scans it, `scopes.PENDING`, or None (no function scope, or scopes not wanted)."""
 _DEFINITION_KINDS: dict[str, DefinitionKind] = {
     "function_definition": "function",
     "class_definition": "class",
@@ -234,18 +231,6 @@ def _may_be_dotted(literal: bytes) -> bool:
 _FEW_CHILDREN = 16
 
 
-def _child_getter(node: Node, count: int) -> Callable[[int], Node]:
-    """How to get the named child of ``node`` (which has ``count``) at an index.
-
-    `Node.named_children` builds a Python object for every child, punctuation included, so
-    for the usual few children `Node.named_child` is cheaper; it scans the children up to the
-    index, though, so long lists (big literals, long blocks) still take the list.
-    """
-    if count > _FEW_CHILDREN:
-        return node.named_children.__getitem__
-    return node.named_child  # type: ignore[return-value]
-
-
 def collect_symbols(module: ParsedModule, node_types: Collection[str] = ()) -> ModuleSymbols:
     """Walk ``module`` once and return its facts, collecting nodes of ``node_types`` as well."""
     return _Collector(module, frozenset(node_types)).run()
@@ -275,6 +260,8 @@ class _Collector:
         self.stack: list[tuple[Node, int, int, ScopeMark, int]] = []
         """The walk's pending nodes, with their context, kind id, scope mark, and number of
         named children (read when pushing them anyway)."""
+        self.unread: set[bytes] = set()
+        """Where the walk puts the names it does not read (those of an import statement)."""
         self.type_roots: set[int] = set()
         """Ids of nodes whose subtree is a type expression (``cast`` targets, aliases...)."""
         self.scopes: ScopeWalk | None = None
@@ -282,9 +269,6 @@ class _Collector:
         clean (the scope marks rely on the grammar's shape, as the walk's shortcuts do)."""
         if wants_scopes and not module.has_error:
             self.scopes = ScopeWalk(module.source)
-        self.pending = PENDING
-        self.scope_handlers = HANDLERS
-        self.dynamic_prefixes = DYNAMIC_PREFIXES
 
     def run(self) -> ModuleSymbols:
         for top in self.module.root.children:
@@ -314,7 +298,7 @@ class _Collector:
             self.symbols.has_main_guard = True
         return None
 
-    def _walk(self, start: Node) -> None:
+    def _walk(self, start: Node) -> None:  # noqa: C901  hot loop: a split adds calls per node
         # Only named nodes matter (punctuation and keywords carry no facts). Identifiers are
         # settled as their parent is expanded, and other leaves but comments are dropped
         # there, so most nodes of a tree never reach the stack. This loop runs for every
@@ -328,7 +312,9 @@ class _Collector:
         clean = not self.module.has_error  # shortcuts that read the grammar's shape
         identifier, comment = _IDENTIFIER_ID, _COMMENT_ID
         scopes = self.scopes
-        pending, handlers = self.pending, self.scope_handlers
+        pending, handlers, dynamic_prefixes = PENDING, HANDLERS, DYNAMIC_PREFIXES
+        owner, load_bytes, reference_bytes = self.owner_bytes, self.load_bytes, self.reference_bytes
+        unread = self.unread
         assigned = scopes.assigned if scopes is not None else {}
         start_kind = start.kind_id
         if start_kind == identifier:
@@ -351,7 +337,7 @@ class _Collector:
                 if handler is not None:
                     handler(mark, node)
                     mark = pending
-                elif kind == _CALL_ID and source.startswith(self.dynamic_prefixes, node.start_byte):
+                elif kind == _CALL_ID and source.startswith(dynamic_prefixes, node.start_byte):
                     mark.dynamic_call(node)
             plan = plans.get(kind)
             if plan is not None:  # a kind something is done with; most kinds have no plan
@@ -377,14 +363,14 @@ class _Collector:
                     if attribute is not None and attribute.kind_id == identifier:
                         value = node.named_child(0)
                         name = source[attribute.start_byte : attribute.end_byte]
-                        if name != self.owner_bytes:
-                            self.reference_bytes.add(name)
+                        if name != owner:
+                            reference_bytes.add(name)
                         value_kind = value.kind_id
                         if value_kind == identifier:
                             name = source[value.start_byte : value.end_byte]
-                            self.load_bytes.add(name)
-                            if name != self.owner_bytes:
-                                self.reference_bytes.add(name)
+                            load_bytes.add(name)
+                            if name != owner:
+                                reference_bytes.add(name)
                             if mark is not None and mark is not pending:
                                 mark.names.add(name)  # a scope reads an attribute's object
                         elif (value_count := value.named_child_count) or value_kind == comment:
@@ -398,33 +384,24 @@ class _Collector:
             if ctx == _STORE:
                 self._expand_by_field(node, ctx, kind, inherited, mark, count)
                 continue
-            if mark is pending:
-                self._expand_pending(node, inherited, count)
-                continue
-            # Every child gets `inherited`.
+            # The hottest loop: every child gets `inherited`. Its identifiers are read, into
+            # the scope `mark` too when there is one (else into `loads` twice, which is cheaper
+            # than a test); under an import nothing is read (`unread` takes the names). Other
+            # children keep `mark`, or under `PENDING` take the mark a handler gave them.
             if inherited == _SKIP:
-                for child in reversed(node.named_children):
-                    if (child_count := child.named_child_count) or child.kind_id == comment:
-                        push((child, _SKIP, child.kind_id, mark, child_count))
-                continue
-            owner, loads, references = self.owner_bytes, self.load_bytes, self.reference_bytes
-            # `_child_getter`, inlined: the hottest loop
+                loads = references = reads = unread
+            elif mark is None or mark is pending:
+                loads = reads = load_bytes
+                references = reference_bytes
+            else:
+                loads, references, reads = load_bytes, reference_bytes, mark.names
+            chosen = assigned if mark is pending else None
+            # `Node.named_children` builds a Python object for every child, punctuation
+            # included, so for the usual few children `Node.named_child` is cheaper; it scans
+            # the children up to the index, though, so long lists still take the list.
             child_at = (
                 node.named_child if count <= _FEW_CHILDREN else node.named_children.__getitem__
             )
-            if mark is None:
-                for index in range(count - 1, -1, -1):
-                    child = child_at(index)
-                    child_kind = child.kind_id
-                    if child_kind == identifier:
-                        name = source[child.start_byte : child.end_byte]
-                        loads.add(name)
-                        if name != owner:
-                            references.add(name)
-                    elif (child_count := child.named_child_count) or child_kind == comment:
-                        push((child, inherited, child_kind, None, child_count))
-                continue
-            reads = mark.names  # the same loop, reading into the scope as well
             for index in range(count - 1, -1, -1):
                 child = child_at(index)
                 child_kind = child.kind_id
@@ -435,39 +412,21 @@ class _Collector:
                     if name != owner:
                         references.add(name)
                 elif (child_count := child.named_child_count) or child_kind == comment:
-                    push((child, inherited, child_kind, mark, child_count))
-
-    def _expand_pending(self, node: Node, inherited: int, count: int) -> None:
-        """Push the children of a node no scope scans, each with the mark a handler gave it."""
-        source, push, pending = self.module.source, self.stack.append, self.pending
-        assert self.scopes is not None
-        assigned = self.scopes.assigned
-        child_at = _child_getter(node, count)
-        for index in range(count - 1, -1, -1):
-            child = child_at(index)
-            child_kind = child.kind_id
-            if child_kind == _IDENTIFIER_ID:
-                if inherited != _SKIP:
-                    name = source[child.start_byte : child.end_byte]
-                    self.load_bytes.add(name)
-                    if name != self.owner_bytes:
-                        self.reference_bytes.add(name)
-            elif (child_count := child.named_child_count) or child_kind == _COMMENT_ID:
-                mark = assigned.pop(child.id, pending) if assigned else pending
-                push((child, inherited, child_kind, mark, child_count))
+                    child_mark = mark if chosen is None else chosen.pop(child.id, pending)
+                    push((child, inherited, child_kind, child_mark, child_count))
 
     def _expand_by_field(
         self, node: Node, ctx: int, kind: int, inherited: int, mark: ScopeMark, count: int
     ) -> None:
         """Push the children of a node whose children's contexts depend on their fields."""
         spec = _CONTEXT_IDS[kind] if ctx != _STORE else None
-        patterns, push, pending = _PATTERN_IDS, self.stack.append, self.pending
+        patterns, push, pending = _PATTERN_IDS, self.stack.append, PENDING
         if kind == _ATTRIBUTE_ID and mark is not None and mark is not pending:
             mark.visit(node)  # a scope reads only an attribute's object: `visit` marks it
             mark = pending
         reads = mark.names if mark is not None and mark is not pending else None
         assigned = self.scopes.assigned if mark is pending and self.scopes is not None else None
-        # `_child_getter`, inlined
+        # how `_walk` gets a child, for the same reason
         child_at = node.named_child if count <= _FEW_CHILDREN else node.named_children.__getitem__
         for index in range(count - 1, -1, -1):
             child = child_at(index)
@@ -515,28 +474,32 @@ class _Collector:
         elif kind in _IMPORT_TYPES:
             self._import(node)
         elif kind in ("assignment", "augmented_assignment"):
-            if not self.module.source.startswith(b"__all__", node.start_byte) and (
-                node.child_by_field_id(_TYPE_FIELD) is None
-            ):
-                return  # neither `__all__ = ...` (the left side starts the node) nor annotated
-            left = node.child_by_field_name("left")
-            right = node.child_by_field_name("right")
-            if (
-                left is not None
-                and right is not None
-                and left.type == "identifier"
-                and node_text(left) == "__all__"
-            ):
-                self._all_entries(right)
-            annotation = node.child_by_field_name("type")
-            if (
-                right is not None
-                and annotation is not None
-                and node_text(annotation).endswith("TypeAlias")
-            ):
-                self.type_roots.add(right.id)
+            self._assignment(node)
         elif kind == "comment":
             self._comment(node)
+
+    def _assignment(self, node: Node) -> None:
+        """``__all__ = [...]`` entries, and the value of an ``X: TypeAlias = ...``."""
+        if not self.module.source.startswith(b"__all__", node.start_byte) and (
+            node.child_by_field_id(_TYPE_FIELD) is None
+        ):
+            return  # neither `__all__ = ...` (the left side starts the node) nor annotated
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        if (
+            left is not None
+            and right is not None
+            and left.type == "identifier"
+            and node_text(left) == "__all__"
+        ):
+            self._all_entries(right)
+        annotation = node.child_by_field_name("type")
+        if (
+            right is not None
+            and annotation is not None
+            and node_text(annotation).endswith("TypeAlias")
+        ):
+            self.type_roots.add(right.id)
 
     def _comment(self, node: Node) -> None:
         """Type comments count as annotations; ``# noqa`` comments are recorded by line."""
