@@ -17,7 +17,7 @@ from pathlib import Path
 
 from workflows.analysis.cache import AnalysisCache, results_through_cache
 from workflows.analysis.discovery import SourceSet, discover
-from workflows.analysis.file_analysis import FileAnalyser, FileResult, file_analyser, suppressed
+from workflows.analysis.file_analysis import FileAnalyser, FileResult, file_analyser
 from workflows.analysis.graph import project_imports
 from workflows.analysis.javascript import JS_RULES, analyze_javascript
 from workflows.analysis.models import AnalysisReport, Finding, ImportGraph
@@ -31,7 +31,7 @@ from workflows.analysis.parsing import (
 from workflows.analysis.pool import analyse_in_batches
 from workflows.analysis.project import ProjectFacts
 from workflows.analysis.rules import RULES, Rule, select_rules
-from workflows.analysis.symbols import ModuleSymbols, collect_symbols
+from workflows.analysis.symbols import ModuleSymbols, collect_symbols, suppressed
 
 __all__ = ["ProgressCallback", "analyze_path", "load_modules", "run_rules"]
 

@@ -8,7 +8,7 @@ cross a process boundary and be cached on disk by the file's content hash.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,22 +26,12 @@ from workflows.analysis.project import ModuleInfo, ProjectIndex
 from workflows.analysis.rules import Rule, select_rules
 from workflows.analysis.symbols import ModuleSymbols, collect_symbols
 
-__all__ = ["FileAnalyser", "FileResult", "content_hash", "file_analyser", "suppressed"]
-
-Noqa = Mapping[int, frozenset[str] | None]
+__all__ = ["FileAnalyser", "FileResult", "content_hash", "file_analyser"]
 
 
 def content_hash(raw: bytes) -> str:
     """The key a file's result is cached under (its bytes as read from disk)."""
     return hashlib.blake2b(raw, digest_size=20).hexdigest()
-
-
-def suppressed(noqa: Noqa, line: int, codes: Collection[str]) -> bool:
-    """Whether a ``# noqa`` comment on ``line`` silences any of ``codes`` (or everything)."""
-    if line not in noqa:
-        return False
-    named = noqa[line]
-    return named is None or not named.isdisjoint(code.upper() for code in codes)
 
 
 @dataclass(slots=True)
@@ -129,7 +119,7 @@ class FileAnalyser:
             found.extend(
                 finding
                 for finding in rule.check(module, index)
-                if not suppressed(symbols.noqa, finding.line, rule.noqa_codes)
+                if not symbols.suppresses(finding.line, rule.noqa_codes)
             )
         return found
 

@@ -10,7 +10,7 @@ scopes `scopes.function_scope` returns, so no rule walks a function body again.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -33,7 +33,9 @@ __all__ = [
     "DefinitionKind",
     "ImportBinding",
     "ModuleSymbols",
+    "Noqa",
     "collect_symbols",
+    "suppressed",
 ]
 
 DefinitionKind = Literal["function", "class"]
@@ -130,6 +132,18 @@ type _Plan = tuple[list[Node] | None, str | None, int, int | None]
 shape, and the context it gives its children."""
 
 
+type Noqa = Mapping[int, frozenset[str] | None]
+"""Lines with a ``# noqa`` comment -> the codes it names (None: every code)."""
+
+
+def suppressed(noqa: Noqa, line: int, codes: Collection[str]) -> bool:
+    """Whether a ``# noqa`` comment on ``line`` silences any of ``codes`` (or everything)."""
+    if line not in noqa:
+        return False
+    named = noqa[line]
+    return named is None or not named.isdisjoint(code.upper() for code in codes)
+
+
 @dataclass(frozen=True, slots=True)
 class ImportBinding:
     """One name bound by an import statement."""
@@ -198,10 +212,7 @@ class ModuleSymbols:
 
     def suppresses(self, line: int, codes: Collection[str]) -> bool:
         """Whether a ``# noqa`` comment on ``line`` silences any of ``codes`` (or everything)."""
-        if line not in self.noqa:
-            return False
-        named = self.noqa[line]
-        return named is None or not named.isdisjoint(code.upper() for code in codes)
+        return suppressed(self.noqa, line, codes)
 
     def nodes_of(self, node_type: str) -> list[Node]:
         """Collected nodes of ``node_type`` (it must have been requested)."""
