@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from workflows.analysis.models import Category, Finding, Severity
+from workflows.analysis.models import Finding
+from workflows.analysis.reporter import Reporter
 
 __all__ = [
     "DEFERRED_CONFIDENCE",
@@ -153,7 +154,7 @@ def find_import_cycles(
 
 
 def cycle_finding(
-    rule: tuple[str, Category, Severity],
+    report: Reporter,
     cycle: Sequence[str],
     *,
     group_size: int,
@@ -165,7 +166,7 @@ def cycle_finding(
     end_line: int,
     symbol: str,
 ) -> Finding:
-    """The finding for one cycle of an import-cycle ``rule`` (id, category, severity), reported
+    """The finding ``report`` (an import-cycle rule's) makes of one cycle, reported
     at ``path``/``line``: "import cycle: a -> b -> a (notes)", ``cycle`` naming the modules.
 
     The notes say how many ``members`` (e.g. "modules") the group has when the cycle skips some,
@@ -179,15 +180,5 @@ def cycle_finding(
     message = "import cycle: " + " -> ".join((*cycle, cycle[0]))
     if notes:
         message += f" ({'; '.join(notes)})"
-    rule_id, category, severity = rule
-    return Finding(
-        rule=rule_id,
-        category=category,
-        severity=severity,
-        path=path,
-        line=line,
-        end_line=end_line,
-        message=message,
-        symbol=symbol,
-        confidence=DEFERRED_CONFIDENCE if deferred else 100,
-    )
+    confidence = DEFERRED_CONFIDENCE if deferred else 100
+    return report.finding(path, line, end_line, message, symbol=symbol, confidence=confidence)

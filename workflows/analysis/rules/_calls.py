@@ -14,14 +14,12 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from workflows.analysis.memo import per_file, per_object
-from workflows.analysis.models import Category, Finding, Severity
-from workflows.analysis.nodes import line_range, node_text, string_value
+from workflows.analysis.nodes import node_text, string_value
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.symbols import ModuleSymbols
 
 __all__ = [
     "Arguments",
-    "Reporter",
     "arguments",
     "callee_name",
     "calls_named",
@@ -469,39 +467,3 @@ def _format_template(call: Node, static: Callable[[Node], bool]) -> tuple[str, b
     if not args.has_splat and all(static(a) for a in values):
         return base
     return _FORMAT_FIELD_RE.sub("{}", base[0]), True
-
-
-@dataclass(frozen=True, slots=True)
-class Reporter:
-    """Builds one rule's findings; those in test files get ``test_penalty`` less confidence."""
-
-    rule: str
-    category: Category
-    severity: Severity
-    test_penalty: int = 30
-
-    def at(
-        self,
-        module: ParsedModule,
-        node: Node,
-        message: str,
-        *,
-        confidence: int,
-        severity: Severity | None = None,
-        symbol: str | None = None,
-    ) -> Finding:
-        """A finding on the lines of ``node`` (confidence clamped to 0..100)."""
-        line, end_line = line_range(node)
-        if module.is_test_file:
-            confidence -= self.test_penalty  # test code is not deployed; fake values abound
-        return Finding(
-            rule=self.rule,
-            category=self.category,
-            severity=severity or self.severity,
-            path=module.path,
-            line=line,
-            end_line=end_line,
-            message=message,
-            symbol=symbol,
-            confidence=max(0, min(100, confidence)),
-        )

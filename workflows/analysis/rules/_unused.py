@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from workflows.analysis.fixes import line_end, line_start, only_code_on_lines
 from workflows.analysis.memo import per_object
-from workflows.analysis.models import Category, Edit, Finding, Fix, Severity
+from workflows.analysis.models import Edit, Finding, Fix
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectFacts, ProjectIndex
+from workflows.analysis.reporter import Reporter
 from workflows.analysis.rules._calls import arguments, calls_named, mentioned, string_template
 from workflows.analysis.symbols import Definition, DefinitionKind, ModuleSymbols
 
@@ -75,12 +76,10 @@ def unused_candidates(
     module: ParsedModule,
     index: ProjectIndex,
     kind: DefinitionKind,
-    *,
-    rule_id: str,
-    category: Category,
-    severity: Severity,
+    report: Reporter,
 ) -> Candidates:
-    """Findings for module-level definitions of ``kind``, were nothing else to mention them.
+    """Findings (made by ``report``) for module-level definitions of ``kind``, were nothing
+    else to mention them.
 
     Everything one module can tell is decided here (exemptions, confidence, fix); whether
     another module mentions the name is left to `still_unused`.
@@ -102,14 +101,11 @@ def unused_candidates(
         private = name.startswith("_")
         fix = remove_definition(module, definition) if private and kind == "function" else None
         candidates.append(
-            Finding(
-                rule=rule_id,
-                category=category,
-                severity=severity,
-                path=module.path,
-                line=definition.line,
-                end_line=definition.end_line,
-                message=f"{kind} `{name}` is never used",
+            report.finding(
+                module.path,
+                definition.line,
+                definition.end_line,
+                f"{kind} `{name}` is never used",
                 symbol=name,
                 confidence=PRIVATE_CONFIDENCE if private else PUBLIC_CONFIDENCE,
                 fix=fix,

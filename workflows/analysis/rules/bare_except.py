@@ -20,12 +20,14 @@ from collections.abc import Iterator
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectIndex
+from workflows.analysis.reporter import Reporter
 
 RULE_ID = "bare-except"
 CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.WARNING
 NODE_TYPES: frozenset[str] = frozenset({"except_clause"})
 NOQA_CODES: tuple[str, ...] = ("E722",)  # pycodestyle/ruff
+_REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY)
 
 _MESSAGE = "bare `except:` catches SystemExit and KeyboardInterrupt too; name the exception"
 _BODY_TYPES = frozenset({"block", "comment"})
@@ -37,12 +39,4 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
         if any(child.type not in _BODY_TYPES for child in clause.named_children):
             continue
         line = clause.start_point.row + 1
-        yield Finding(
-            rule=RULE_ID,
-            category=CATEGORY,
-            severity=SEVERITY,
-            path=module.path,
-            line=line,
-            end_line=line,
-            message=_MESSAGE,
-        )
+        yield _REPORT.finding(module.path, line, line, _MESSAGE)

@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from workflows.analysis.models import Category, Finding, Severity
-from workflows.analysis.nodes import line_range
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectIndex
+from workflows.analysis.reporter import Reporter
 from workflows.analysis.rules._functions import function_name
 from workflows.analysis.symbols import ModuleSymbols, collect_symbols
 
@@ -32,6 +32,7 @@ RULE_ID = "complex-function"
 CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.WARNING
 NOQA_CODES: tuple[str, ...] = ("C901",)  # mccabe
+_REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY, test_penalty=0)
 
 THRESHOLD = 10
 """Highest complexity that is not reported."""
@@ -139,14 +140,9 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
         if score <= THRESHOLD:
             continue
         name = function_name(func)
-        line, end_line = line_range(func)
-        yield Finding(
-            rule=RULE_ID,
-            category=CATEGORY,
-            severity=SEVERITY,
-            path=module.path,
-            line=line,
-            end_line=end_line,
-            message=f"`{name}` has cyclomatic complexity {score} (threshold {THRESHOLD})",
+        yield _REPORT.at(
+            module,
+            func,
+            f"`{name}` has cyclomatic complexity {score} (threshold {THRESHOLD})",
             symbol=name,
         )

@@ -31,12 +31,14 @@ from workflows.analysis.duplication import (
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectFacts, ProjectIndex
+from workflows.analysis.reporter import Reporter
 
 RULE_ID = "duplicate-code"
 CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.INFO
 NODE_TYPES: frozenset[str] = frozenset()
 NOQA_CODES: tuple[str, ...] = ("R0801",)  # pylint duplicate-code
+_REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY)
 
 _DASH = "\u2013"  # en dash, as in "lines 12\u201326"
 
@@ -66,14 +68,11 @@ def confidence(duplicate: Duplicate) -> int:
 
 def _finding(path: str, duplicate: Duplicate) -> Finding:
     copy, other = duplicate.copy, duplicate.other
-    return Finding(
-        rule=RULE_ID,
-        category=CATEGORY,
-        severity=SEVERITY,
-        path=path,
-        line=copy.line,
-        end_line=copy.end_line,
-        message=f"lines {copy.line}{_DASH}{copy.end_line} duplicate `{other.path}`:"
+    return _REPORT.finding(
+        path,
+        copy.line,
+        copy.end_line,
+        f"lines {copy.line}{_DASH}{copy.end_line} duplicate `{other.path}`:"
         f"{other.line}{_DASH}{other.end_line} ({copy.lines} lines)",
         confidence=confidence(duplicate),
     )

@@ -26,12 +26,14 @@ from workflows.analysis.graph import project_imports
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectFacts, ProjectIndex
+from workflows.analysis.reporter import Reporter
 
 RULE_ID = "import-cycle"
 CATEGORY = Category.ARCHITECTURE
 SEVERITY = Severity.WARNING
 NODE_TYPES: frozenset[str] = frozenset()
 NOQA_CODES: tuple[str, ...] = ("R0401",)  # pylint cyclic-import
+_REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY)
 
 
 def collect(module: ParsedModule, index: ProjectIndex) -> None:
@@ -53,7 +55,7 @@ def judge(facts: Mapping[str, None], project: ProjectFacts) -> Iterator[Finding]
         line = analysis.runtime_line[(path[0], target)]
         for module_path in paths.get(path[0], ()):
             yield cycle_finding(
-                (RULE_ID, CATEGORY, SEVERITY),
+                _REPORT,
                 path,
                 group_size=len(cycle.group),
                 deferred=cycle.deferred,

@@ -33,9 +33,10 @@ from tree_sitter import Node
 
 from workflows.analysis.graph import project_imports
 from workflows.analysis.models import Category, Finding, Severity
-from workflows.analysis.nodes import line_range, node_text, string_value
+from workflows.analysis.nodes import node_text, string_value
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ModuleInfo, ProjectFacts, ProjectIndex
+from workflows.analysis.reporter import Reporter
 from workflows.analysis.rules._calls import (
     calls_named,
     import_aliases,
@@ -58,6 +59,7 @@ CATEGORY = Category.INTEGRATION
 SEVERITY = Severity.INFO
 NODE_TYPES: frozenset[str] = frozenset({"call"}) | TRACKING_NODE_TYPES
 NOQA_CODES: tuple[str, ...] = ()
+_REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY, test_penalty=0)
 
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 HTTP_FUNCTIONS = frozenset(
@@ -150,8 +152,8 @@ def collect(module: ParsedModule, index: ProjectIndex) -> list[Finding]:
     for call in calls:
         hit = _classify(call, aliases, tracked)
         if hit is not None:
-            line, end_line = line_range(call)
-            findings.append(_finding(module.path, line, end_line, *hit))
+            kind, message, confidence = hit
+            findings.append(_REPORT.at(module, call, message, symbol=kind, confidence=confidence))
     return findings
 
 
@@ -167,22 +169,6 @@ def judge(facts: Mapping[str, Sequence[Finding]], project: ProjectFacts) -> Iter
         yield from calls
 
 
-def _finding(
-    path: str, line: int, end_line: int, kind: str, message: str, confidence: int
-) -> Finding:
-    return Finding(
-        rule=RULE_ID,
-        category=CATEGORY,
-        severity=SEVERITY,
-        path=path,
-        line=line,
-        end_line=end_line,
-        message=message,
-        symbol=kind,
-        confidence=confidence,
-    )
-
-
 def _libraries(module: ModuleInfo, project: ProjectFacts) -> Finding | None:
     """One finding listing the module's third-party packages, at the first such import."""
     analysis = project_imports(project)
@@ -191,7 +177,7 @@ def _libraries(module: ModuleInfo, project: ProjectFacts) -> Finding | None:
     if not packages or not lines:
         return None
     message = f"third-party libraries: {', '.join(packages)}"
-    return _finding(module.path, lines[0], lines[0], "library", message, 100)
+    return _REPORT.finding(module.path, lines[0], lines[0], message, symbol="library")
 
 
 def _candidates(

@@ -29,12 +29,14 @@ from workflows.analysis.graph import project_imports
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectFacts, ProjectIndex
+from workflows.analysis.reporter import Reporter
 
 RULE_ID = "layer-violation"
 CATEGORY = Category.ARCHITECTURE
 SEVERITY = Severity.WARNING
 NODE_TYPES: frozenset[str] = frozenset()
 NOQA_CODES: tuple[str, ...] = ()
+_REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY)
 
 _TYPE_ONLY_CONFIDENCE = 70
 
@@ -59,17 +61,12 @@ def judge(facts: Mapping[str, None], project: ProjectFacts) -> Iterator[Finding]
             if target is None or target >= own:
                 continue
             type_only = (edge.source, edge.target) in analysis.type_only
-            yield Finding(
-                rule=RULE_ID,
-                category=CATEGORY,
-                severity=SEVERITY,
-                path=module.path,
-                line=edge.line,
-                end_line=edge.line,
-                message=(
-                    f"layer violation: {edge.source} (layer '{layers[own]}') imports "
-                    f"{edge.target} of the higher layer '{layers[target]}'"
-                ),
+            yield _REPORT.finding(
+                module.path,
+                edge.line,
+                edge.line,
+                f"layer violation: {edge.source} (layer '{layers[own]}') imports "
+                f"{edge.target} of the higher layer '{layers[target]}'",
                 symbol=edge.target,
                 confidence=_TYPE_ONLY_CONFIDENCE if type_only else 100,
             )

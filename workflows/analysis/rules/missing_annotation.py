@@ -24,6 +24,7 @@ from tree_sitter import Node
 from workflows.analysis.models import Category, Edit, Finding, Fix, Severity
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectIndex
+from workflows.analysis.reporter import Reporter
 from workflows.analysis.rules._functions import (
     enclosing_class,
     function_name,
@@ -39,6 +40,7 @@ CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.INFO
 NODE_TYPES: frozenset[str] = frozenset({"function_definition"})
 NOQA_CODES: tuple[str, ...] = ("ANN001", "ANN002", "ANN003", "ANN201", "ANN204", "ANN206")
+_REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY)
 
 _NESTED_SCOPES = frozenset({"function_definition", "lambda", "class_definition"})
 
@@ -66,14 +68,11 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
         if not missing:
             continue
         header_end = func.child_by_field_name("parameters") or func
-        yield Finding(
-            rule=RULE_ID,
-            category=CATEGORY,
-            severity=SEVERITY,
-            path=module.path,
-            line=func.start_point.row + 1,
-            end_line=header_end.end_point.row + 1,
-            message=f"`{name}` is missing annotations: {'; '.join(missing)}",
+        yield _REPORT.finding(
+            module.path,
+            func.start_point.row + 1,
+            header_end.end_point.row + 1,
+            f"`{name}` is missing annotations: {'; '.join(missing)}",
             symbol=name,
             fix=_none_return_fix(module, func) if missing == ["return type"] else None,
         )

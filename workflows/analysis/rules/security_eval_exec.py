@@ -29,8 +29,8 @@ from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.nodes import node_text
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectIndex
+from workflows.analysis.reporter import Reporter
 from workflows.analysis.rules._calls import (
-    Reporter,
     arguments,
     calls_named,
     import_aliases,

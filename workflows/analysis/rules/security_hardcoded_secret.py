@@ -37,7 +37,8 @@ from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.nodes import node_text, string_value
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectIndex
-from workflows.analysis.rules._calls import Reporter, unwrap
+from workflows.analysis.reporter import Reporter
+from workflows.analysis.rules._calls import unwrap
 
 RULE_ID = "hardcoded-secret"
 CATEGORY = Category.SECURITY

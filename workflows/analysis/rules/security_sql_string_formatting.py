@@ -32,8 +32,8 @@ from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.nodes import line_range, node_text
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectIndex
+from workflows.analysis.reporter import Reporter
 from workflows.analysis.rules._calls import (
-    Reporter,
     arguments,
     calls_named,
     import_aliases,

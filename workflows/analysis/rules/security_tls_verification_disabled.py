@@ -34,8 +34,8 @@ from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.nodes import is_main_guard, node_text, string_value
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectIndex
+from workflows.analysis.reporter import Reporter
 from workflows.analysis.rules._calls import (
-    Reporter,
     arguments,
     callee_name,
     calls_named,

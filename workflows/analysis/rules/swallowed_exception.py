@@ -27,12 +27,14 @@ from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.nodes import node_text
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectIndex
+from workflows.analysis.reporter import Reporter
 
 RULE_ID = "swallowed-exception"
 CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.WARNING
 NODE_TYPES: frozenset[str] = frozenset({"except_clause"})
 NOQA_CODES: tuple[str, ...] = ("S110", "S112", "BLE001", "SIM105")  # bandit, blind-except
+_REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY)
 
 _BROAD = frozenset({"Exception", "BaseException"})
 _CONSTANTS = frozenset({"string", "concatenated_string", "integer", "float", "none", "ellipsis"})
@@ -52,15 +54,11 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
         if body is None or how is None:
             continue
         commented = any(c.type == "comment" for c in (*clause.children, *body.children))
-        line = clause.start_point.row + 1
-        yield Finding(
-            rule=RULE_ID,
-            category=CATEGORY,
-            severity=SEVERITY,
-            path=module.path,
-            line=line,
-            end_line=clause.end_point.row + 1,
-            message=f"{caught} swallows every error silently; "
+        yield _REPORT.finding(
+            module.path,
+            clause.start_point.row + 1,
+            clause.end_point.row + 1,
+            f"{caught} swallows every error silently; "
             "log it, re-raise it, or catch a narrower type",
             confidence=min(_CONFIDENCE[how], _COMMENTED) if commented else _CONFIDENCE[how],
         )

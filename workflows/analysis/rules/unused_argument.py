@@ -25,9 +25,10 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from workflows.analysis.models import Category, Finding, Severity
-from workflows.analysis.nodes import line_range, node_text
+from workflows.analysis.nodes import node_text
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectIndex
+from workflows.analysis.reporter import Reporter
 from workflows.analysis.rules._functions import (
     decorator_names,
     enclosing_class,
@@ -44,6 +45,7 @@ CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.INFO
 NODE_TYPES: frozenset[str] = frozenset({"function_definition", "class_definition", FUNCTION_SCOPES})
 NOQA_CODES: tuple[str, ...] = ("ARG001", "ARG002", "ARG003", "ARG004")  # flake8-unused-arguments
+_REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY, test_penalty=0)
 
 CONFIDENCE = 60
 """Whether some caller fixes the signature (a callback, a hook) is not knowable."""
@@ -80,15 +82,10 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
         for param in params:
             if param.name in used:
                 continue
-            line, end_line = line_range(param.node)
-            yield Finding(
-                rule=RULE_ID,
-                category=CATEGORY,
-                severity=SEVERITY,
-                path=module.path,
-                line=line,
-                end_line=end_line,
-                message=f"argument `{param.name}` is never used in `{name}`",
+            yield _REPORT.at(
+                module,
+                param.node,
+                f"argument `{param.name}` is never used in `{name}`",
                 symbol=param.name,
                 confidence=confidence,
             )

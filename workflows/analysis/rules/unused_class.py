@@ -26,6 +26,7 @@ from collections.abc import Iterator, Mapping
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectFacts, ProjectIndex
+from workflows.analysis.reporter import Reporter
 from workflows.analysis.rules._unused import Candidates, still_unused, unused_candidates
 
 RULE_ID = "unused-class"
@@ -33,13 +34,12 @@ CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.WARNING
 NODE_TYPES: frozenset[str] = frozenset({"call"})  # for lookup prefixes
 NOQA_CODES: tuple[str, ...] = ("V102",)  # vulture
+_REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY)
 
 
 def collect(module: ParsedModule, index: ProjectIndex) -> Candidates:
     """Module-level classes of ``module`` that would be unused if no other module named them."""
-    return unused_candidates(
-        module, index, "class", rule_id=RULE_ID, category=CATEGORY, severity=SEVERITY
-    )
+    return unused_candidates(module, index, "class", _REPORT)
 
 
 def judge(facts: Mapping[str, Candidates], project: ProjectFacts) -> Iterator[Finding]:

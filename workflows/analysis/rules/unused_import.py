@@ -37,6 +37,7 @@ from workflows.analysis.models import Category, Edit, Finding, Fix, Severity
 from workflows.analysis.nodes import line_range, node_text
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectFacts, ProjectIndex
+from workflows.analysis.reporter import Reporter
 from workflows.analysis.symbols import ImportBinding, ModuleSymbols
 
 RULE_ID = "unused-import"
@@ -44,6 +45,7 @@ CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.WARNING
 NODE_TYPES: frozenset[str] = frozenset()
 NOQA_CODES: tuple[str, ...] = ("F401", "V104")  # pyflakes/ruff, vulture
+_REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +81,11 @@ def collect(module: ParsedModule, index: ProjectIndex) -> ImportFacts:
             what += f" imported as `{binding.alias}`"
         else:
             what += " imported"
-        finding = Finding(
-            rule=RULE_ID,
-            category=CATEGORY,
-            severity=SEVERITY,
-            path=module.path,
-            line=binding.line,
-            end_line=binding.end_line,
-            message=f"{what} but unused",
+        finding = _REPORT.finding(
+            module.path,
+            binding.line,
+            binding.end_line,
+            f"{what} but unused",
             symbol=binding.name,
             fix=fixes.get(id(binding)),
         )

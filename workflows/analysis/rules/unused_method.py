@@ -37,9 +37,10 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from workflows.analysis.models import Category, Finding, Severity
-from workflows.analysis.nodes import line_range, node_text
+from workflows.analysis.nodes import node_text
 from workflows.analysis.parsing import ParsedModule, field_id, kind_ids
 from workflows.analysis.project import ProjectFacts, ProjectIndex
+from workflows.analysis.reporter import Reporter
 from workflows.analysis.rules._functions import decorator_names, function_name, is_dunder
 from workflows.analysis.rules._unused import looked_up, lookup_prefixes
 
@@ -48,6 +49,7 @@ CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.WARNING
 NODE_TYPES: frozenset[str] = frozenset({"class_definition", "call"})
 NOQA_CODES: tuple[str, ...] = ("V103",)  # vulture reports unused functions and methods alike
+_REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY, test_penalty=0)
 
 PRIVATE_CONFIDENCE = 90
 PUBLIC_CONFIDENCE = 60
@@ -98,15 +100,10 @@ def collect(module: ParsedModule, index: ProjectIndex) -> MethodFacts:
         for method, name, decorated in methods:
             if not name or _exempt(method, name, decorated=decorated):
                 continue
-            line, end_line = line_range(method)
-            finding = Finding(
-                rule=RULE_ID,
-                category=CATEGORY,
-                severity=SEVERITY,
-                path=module.path,
-                line=line,
-                end_line=end_line,
-                message=f"method `{class_name}.{name}` is never used",
+            finding = _REPORT.at(
+                module,
+                method,
+                f"method `{class_name}.{name}` is never used",
                 symbol=name,
                 confidence=_confidence(name, has_base),
             )

@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from workflows.analysis.models import Category, Finding, Severity
-from workflows.analysis.nodes import line_range
 from workflows.analysis.parsing import ParsedModule
 from workflows.analysis.project import ProjectIndex
+from workflows.analysis.reporter import Reporter
 from workflows.analysis.rules._functions import function_name
 from workflows.analysis.scopes import Binding, function_scope
 from workflows.analysis.symbols import FUNCTION_SCOPES
@@ -34,6 +34,7 @@ CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.WARNING
 NODE_TYPES: frozenset[str] = frozenset({"function_definition", FUNCTION_SCOPES})
 NOQA_CODES: tuple[str, ...] = ("F841", "B007")  # pyflakes/ruff, bugbear (loop variable)
+_REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY, test_penalty=0)
 
 _CONFIDENCE = {"assign": 90, "augmented": 90, "walrus": 80, "with": 80, "except": 80, "for": 70}
 _UNPACKED_CONFIDENCE = 40
@@ -63,7 +64,6 @@ def check(module: ParsedModule, project: ProjectIndex) -> Iterator[Finding]:
 
 
 def _finding(module: ParsedModule, owner: str, binding: Binding, unpacked: bool) -> Finding:
-    line, end_line = line_range(binding.node)
     if binding.kind == "for":
         what = f"loop variable `{binding.name}` is never used in `{owner}`; name it `_`"
     elif binding.kind == "except":
@@ -72,14 +72,10 @@ def _finding(module: ParsedModule, owner: str, binding: Binding, unpacked: bool)
         what = f"local variable `{binding.name}` is assigned but never used in `{owner}`"
     if unpacked:
         what += " (unpacked next to a used name)"
-    return Finding(
-        rule=RULE_ID,
-        category=CATEGORY,
-        severity=SEVERITY,
-        path=module.path,
-        line=line,
-        end_line=end_line,
-        message=what,
+    return _REPORT.at(
+        module,
+        binding.node,
+        what,
         symbol=binding.name,
         confidence=_UNPACKED_CONFIDENCE if unpacked else _CONFIDENCE[binding.kind],
     )

@@ -25,10 +25,12 @@ from workflows.analysis.cycles import cycle_finding
 from workflows.analysis.javascript.file_analysis import JsFile
 from workflows.analysis.javascript.project import JsProject
 from workflows.analysis.models import Category, Finding, Severity
+from workflows.analysis.reporter import Reporter
 
 RULE_ID = "js-import-cycle"
 CATEGORY = Category.ARCHITECTURE
 SEVERITY = Severity.WARNING
+_REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY)
 
 
 def check(module: JsFile, project: JsProject) -> Iterator[Finding]:
@@ -41,7 +43,7 @@ def check(module: JsFile, project: JsProject) -> Iterator[Finding]:
         imp = project.runtime_import(module.path, target, eager=not cycle.deferred)
         line, end_line = (1, 1) if imp is None else (imp.line, imp.end_line)
         yield cycle_finding(
-            (RULE_ID, CATEGORY, SEVERITY),
+            _REPORT,
             [project.names[p] for p in path],
             group_size=len(cycle.group),
             deferred=cycle.deferred,

@@ -30,11 +30,13 @@ from pathlib import PurePosixPath
 from workflows.analysis.javascript.file_analysis import JsFile
 from workflows.analysis.javascript.project import JsProject
 from workflows.analysis.models import Category, Finding, Severity
+from workflows.analysis.reporter import Reporter
 
 RULE_ID = "js-unused-export"
 CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.WARNING
 CONFIDENCE = 70
+_REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY)
 
 _CHECKED_KINDS = frozenset({"function", "class", "variable", "enum"})
 _EXEMPT_MARKERS = frozenset({"config", "stories", "story"})
@@ -82,14 +84,11 @@ def check(module: JsFile, project: JsProject) -> Iterator[Finding]:
             continue
         if project.is_export_used(module.path, export.name) or facts.is_used(export.name):
             continue
-        yield Finding(
-            rule=RULE_ID,
-            category=CATEGORY,
-            severity=SEVERITY,
-            path=module.path,
-            line=export.line,
-            end_line=export.end_line,
-            message=f"exported {export.kind} `{export.name}` is not imported by any analysed file",
+        yield _REPORT.finding(
+            module.path,
+            export.line,
+            export.end_line,
+            f"exported {export.kind} `{export.name}` is not imported by any analysed file",
             symbol=export.name,
             confidence=CONFIDENCE,
         )

@@ -29,10 +29,12 @@ from workflows.analysis.javascript.project import JsProject
 from workflows.analysis.javascript.rules._import_fix import import_removal_fix
 from workflows.analysis.javascript.symbols import JsSymbols
 from workflows.analysis.models import Category, Finding, Severity
+from workflows.analysis.reporter import Reporter
 
 RULE_ID = "js-unused-import"
 CATEGORY = Category.CODE_QUALITY
 SEVERITY = Severity.WARNING
+_REPORT = Reporter(RULE_ID, CATEGORY, SEVERITY)
 
 _CLASSIC_RUNTIME_CONFIDENCE = 30
 _REQUIRE_CONFIDENCE = 90  # a require() may be kept for its side effects
@@ -74,14 +76,11 @@ def check(module: JsFile, project: JsProject) -> Iterator[Finding]:
                 confidence = _CLASSIC_RUNTIME_CONFIDENCE
             else:
                 confidence = 100 if imp.kind == "import" else _REQUIRE_CONFIDENCE
-            yield Finding(
-                rule=RULE_ID,
-                category=CATEGORY,
-                severity=SEVERITY,
-                path=module.path,
-                line=binding.line,
-                end_line=binding.end_line,
-                message=message,
+            yield _REPORT.finding(
+                module.path,
+                binding.line,
+                binding.end_line,
+                message,
                 symbol=binding.local,
                 confidence=confidence,
                 fix=None if jsx_runtime else fix,
