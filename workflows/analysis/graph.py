@@ -127,8 +127,8 @@ def module_imports(module: ParsedModule, symbols: ModuleSymbols) -> ModuleImport
     ]
     for statement in _wildcard_statements(module):
         source_node = statement.child_by_field_name("module_name")
-        source = node_text(source_node).replace(" ", "") if source_node is not None else ""
-        entries.append((statement.start_point.row + 1, statement, source, "*"))
+        origin = node_text(source_node).replace(" ", "") if source_node is not None else ""
+        entries.append((statement.start_point.row + 1, statement, origin, "*"))
     if not entries:
         return _NO_IMPORTS
     entries.sort(key=lambda entry: entry[0])

@@ -553,9 +553,9 @@ class _Collector:
         args = [a for a in arguments.named_children if a.type != "comment"]
         name = node_text(function)
         if name in _ATTR_FUNCS and len(args) >= 2:
-            value = string_value(args[1])
-            if value and value.isidentifier():
-                self._ref(value)
+            attribute = string_value(args[1])
+            if attribute and attribute.isidentifier():
+                self._ref(attribute)
         elif name in _CAST_FUNCS and args:
             self.type_roots.add(args[0].id)
         elif name.rsplit(".", 1)[-1] == "TypeVar":

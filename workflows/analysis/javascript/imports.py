@@ -167,11 +167,11 @@ def import_from_statement(node: Node, file_source: bytes) -> JsImport | None:
                     if spec.type != "import_specifier":
                         continue
                     name = spec.child_by_field_name("name")
-                    local = spec.child_by_field_name("alias") or name
-                    if name is None or local is None:
+                    bound = spec.child_by_field_name("alias") or name
+                    if name is None or bound is None:
                         continue
                     type_only = statement_type or _has_type_keyword(spec)
-                    bindings.append(_binding(local, _specifier_name(name), spec, type_only))
+                    bindings.append(_binding(bound, _specifier_name(name), spec, type_only))
     specifier = string_literal(source)
     if specifier is None:
         return None

@@ -154,7 +154,7 @@ class JsProject:
         """The first runtime import of ``target`` by ``path`` (an eager one if ``eager``)."""
         candidates = [i for i, t in self.resolved_imports(path) if t == target and not i.type_only]
         preferred = [i for i in candidates if not i.lazy] if eager else []
-        return (preferred or candidates or [None])[0]
+        return next(iter(preferred or candidates), None)
 
     def import_graph(self) -> ImportGraph:
         """The graph in the report's shape: modules named by path without extension; edges

@@ -50,7 +50,7 @@ _OWNER_TYPES = frozenset(
     {"function_declaration", "generator_function_declaration", "class_declaration",
      "abstract_class_declaration"}
 )  # fmt: skip
-_NAMED = {"name": _STORE}
+_NAMED: dict[str | None, int] = {"name": _STORE}
 # Parent type -> {field name (None: unnamed child) -> context}. `_STORE` only applies to
 # children that are identifiers or binding patterns; anything else is read (`_LOAD`).
 _CHILD_CONTEXT: dict[str, dict[str | None, int]] = {
@@ -232,9 +232,9 @@ class _Collector:
                 if top_level:
                     self._clause_exports(child, "clause")
                 for spec in child.named_children:
-                    name = spec.child_by_field_name("name")
-                    if name is not None and name.type == "identifier":
-                        self._reference(node_text(name), None, bare=True)
+                    local = spec.child_by_field_name("name")
+                    if local is not None and local.type == "identifier":
+                        self._reference(node_text(local), None, bare=True)
             else:
                 stack.append((child, _LOAD, False))
         return True
@@ -247,9 +247,9 @@ class _Collector:
         if clause.type != "export_clause":
             return
         for spec in clause.named_children:
-            name = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
-            if spec.type == "export_specifier" and name is not None:
-                self._add_export(node_text(name).strip("\"'"), kind, spec, spec)
+            exported = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
+            if spec.type == "export_specifier" and exported is not None:
+                self._add_export(node_text(exported).strip("\"'"), kind, spec, spec)
 
     def _commonjs_export(self, node: Node) -> None:
         """Record ``module.exports = ...``, ``exports.x = ...`` and ``module.exports.x = ...``."""

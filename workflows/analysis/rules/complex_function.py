@@ -108,8 +108,8 @@ def module_complexity(module: ParsedModule, symbols: ModuleSymbols | None = None
             open_scopes.append((start, end))
         elif open_scopes:
             owner = open_scopes[-1][0]
-            body = bodies.get(owner)
-            if body is not None and body[0] <= start < body[1]:
+            span = bodies.get(owner)
+            if span is not None and span[0] <= start < span[1]:
                 counts[owner] += 1
     return counts
 

@@ -194,10 +194,10 @@ def _fixes(
                 fixes.update((id(children[i][1]), fix) for i in removable)
             continue
         for index, edit in _remove_names(module, statement, children, removable).items():
-            binding = children[index][1]
-            if binding is not None:
-                what = node_text(children[index][0])
-                fixes[id(binding)] = Fix(description=f"Remove unused `{what}`", edits=[edit])
+            name_node, removed = children[index]
+            if removed is not None:
+                what = node_text(name_node)
+                fixes[id(removed)] = Fix(description=f"Remove unused `{what}`", edits=[edit])
     return fixes
 
 
