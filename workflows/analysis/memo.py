@@ -24,14 +24,14 @@ def per_file[F: Callable[..., Any]](function: F) -> F:
     return cached  # type: ignore[return-value]
 
 
-def per_object[F: Callable[..., Any]](function: F) -> F:
+def per_object[**P, R](function: Callable[P, R]) -> Callable[P, R]:
     """Memoise ``function`` by the identity of its positional arguments (which need not be
     hashable, like a module's `ModuleSymbols`; keyword arguments must be) until the next
     `clear`. The cache holds the arguments, so no id is reused by another object meanwhile."""
-    cache: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
+    cache: dict[tuple[object, ...], tuple[tuple[object, ...], R]] = {}
 
     @functools.wraps(function)
-    def cached(*args: Any, **kwargs: Any) -> Any:
+    def cached(*args: P.args, **kwargs: P.kwargs) -> R:
         key = (*map(id, args), *sorted(kwargs.items()))
         known = cache.get(key)
         if known is None:
@@ -40,7 +40,7 @@ def per_object[F: Callable[..., Any]](function: F) -> F:
 
     cached.cache_clear = cache.clear  # type: ignore[attr-defined]  # what `clear` calls
     _CACHES.append(cached)
-    return cached  # type: ignore[return-value]
+    return cached
 
 
 def clear() -> None:

@@ -68,9 +68,23 @@ def to_sarif(
     }
 
 
-def to_sarif_json(report: AnalysisReport, *, tool_version: str, **kwargs: Any) -> str:
+def to_sarif_json(
+    report: AnalysisReport,
+    *,
+    tool_version: str,
+    information_uri: str | None = None,
+    uri_prefix: str = "",
+    source_root: Path | None = None,
+) -> str:
     """`to_sarif` as indented JSON text."""
-    return json.dumps(to_sarif(report, tool_version=tool_version, **kwargs), indent=2)
+    log = to_sarif(
+        report,
+        tool_version=tool_version,
+        information_uri=information_uri,
+        uri_prefix=uri_prefix,
+        source_root=source_root,
+    )
+    return json.dumps(log, indent=2)
 
 
 def _base(report: AnalysisReport) -> Path:

@@ -100,13 +100,7 @@ def parse_entry(text: str, known_rules: Collection[str]) -> WhitelistEntry:
     if any(not part for part in parts):
         raise ValueError("empty part around `:`")
     if len(parts) == 1:
-        if entry in known_rules:
-            return WhitelistEntry(entry, rule=entry)
-        if entry.isidentifier():
-            return WhitelistEntry(entry, symbol=entry)
-        if _RULE_ID_RE.fullmatch(entry):
-            raise ValueError(_unknown_rule(entry, known_rules))
-        return WhitelistEntry(entry, path=_compile_glob(entry))
+        return _single_entry(entry, known_rules)
     rule = parts[0]
     if rule not in known_rules:
         raise ValueError(_unknown_rule(rule, known_rules))
@@ -118,6 +112,17 @@ def parse_entry(text: str, known_rules: Collection[str]) -> WhitelistEntry:
     if not symbol.isidentifier():
         raise ValueError(f"`{symbol}` is not a Python name")
     return WhitelistEntry(entry, rule=rule, path=_compile_glob(parts[1]), symbol=symbol)
+
+
+def _single_entry(entry: str, known_rules: Collection[str]) -> WhitelistEntry:
+    """An entry without ``:``: a rule id, a symbol or a path glob, as its spelling says."""
+    if entry in known_rules:
+        return WhitelistEntry(entry, rule=entry)
+    if entry.isidentifier():
+        return WhitelistEntry(entry, symbol=entry)
+    if _RULE_ID_RE.fullmatch(entry):
+        raise ValueError(_unknown_rule(entry, known_rules))
+    return WhitelistEntry(entry, path=_compile_glob(entry))
 
 
 def parse_whitelist(

@@ -170,14 +170,7 @@ class _Collector:
             if rules is None:
                 stack.extend((c, _LOAD, in_function) for c in reversed(node.named_children))
                 continue
-            children = node.children
-            for index in range(len(children) - 1, -1, -1):
-                child = children[index]
-                if child.is_named:
-                    child_ctx = rules.get(node.field_name_for_child(index), _LOAD)
-                    if child_ctx == _STORE and not _is_binding(child):
-                        child_ctx = _LOAD
-                    stack.append((child, child_ctx, in_function))
+            _push_by_field(node, rules, in_function, stack)
             if kind == "member_expression" or kind == "nested_type_identifier":
                 self._member(node)
 
@@ -217,16 +210,8 @@ class _Collector:
                 for child in node.named_children:
                     self._clause_exports(child, "reexport")
             return True
-        declaration = node.child_by_field_name("declaration")
-        is_default = any(c.type == "default" for c in node.children)
-        if top_level and is_default:
-            self._add_export("default", "default", node, node)
-        elif top_level and declaration is not None:
-            export_kind = declaration_kind(declaration)
-            for name in declared_names(declaration) if export_kind else ():
-                self._add_export(node_text(name), export_kind or "variable", name, declaration)
-        elif top_level and any(c.type == "=" for c in node.children):
-            self._add_export("default", "commonjs", node, node)
+        if top_level:
+            self._statement_exports(node)
         for child in node.named_children:
             if child.type == "export_clause":
                 if top_level:
@@ -238,6 +223,18 @@ class _Collector:
             else:
                 stack.append((child, _LOAD, False))
         return True
+
+    def _statement_exports(self, node: Node) -> None:
+        """What a top-level ``export`` statement exports besides its clause."""
+        declaration = node.child_by_field_name("declaration")
+        if any(c.type == "default" for c in node.children):
+            self._add_export("default", "default", node, node)
+        elif declaration is not None:
+            export_kind = declaration_kind(declaration)
+            for name in declared_names(declaration) if export_kind else ():
+                self._add_export(node_text(name), export_kind or "variable", name, declaration)
+        elif any(c.type == "=" for c in node.children):
+            self._add_export("default", "commonjs", node, node)
 
     def _clause_exports(self, clause: Node, kind: ExportKind) -> None:
         if clause.type == "namespace_export":
@@ -285,6 +282,20 @@ class _Collector:
         if text.startswith("/**"):
             for braces in _JSDOC_TYPE_RE.findall(text):
                 self.symbols.doc_references.update(_JS_NAME_RE.findall(braces))
+
+
+def _push_by_field(
+    node: Node, rules: dict[str | None, int], in_function: bool, stack: list[tuple[Node, int, bool]]
+) -> None:
+    """Push the named children of ``node`` with the contexts ``rules`` gives their fields."""
+    children = node.children
+    for index in range(len(children) - 1, -1, -1):
+        child = children[index]
+        if child.is_named:
+            child_ctx = rules.get(node.field_name_for_child(index), _LOAD)
+            if child_ctx == _STORE and not _is_binding(child):
+                child_ctx = _LOAD
+            stack.append((child, child_ctx, in_function))
 
 
 def _owner_of(top: Node) -> str | None:

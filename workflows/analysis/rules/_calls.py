@@ -410,26 +410,36 @@ def string_template(
     node = unwrap(node)
     kind = node.type
     if kind == "string":
-        parts: list[str] = []
-        dynamic = False
-        for child in node.children:
-            if child.type == "string_content":
-                parts.append(node_text(child))
-            elif child.type == "interpolation":
-                expression = _interpolated(child)
-                if expression is not None and static(expression):
-                    parts.append(node_text(expression))
-                else:
-                    parts.append("{}")
-                    dynamic = True
-        return "".join(parts), dynamic
+        return _literal_template(node, static)
     if kind == "concatenated_string":
         pieces = [string_template(c, static) for c in node.named_children if c.type == "string"]
         return "".join(p[0] for p in pieces if p), any(p[1] for p in pieces if p)
     if kind == "call":
         return _format_template(node, static)
-    if kind != "binary_operator":
-        return None
+    if kind == "binary_operator":
+        return _operator_template(node, static)
+    return None
+
+
+def _literal_template(string: Node, static: Callable[[Node], bool]) -> tuple[str, bool]:
+    """A string literal (an f-string's non-``static`` fields shown as ``{}``)."""
+    parts: list[str] = []
+    dynamic = False
+    for child in string.children:
+        if child.type == "string_content":
+            parts.append(node_text(child))
+        elif child.type == "interpolation":
+            expression = _interpolated(child)
+            if expression is not None and static(expression):
+                parts.append(node_text(expression))
+            else:
+                parts.append("{}")
+                dynamic = True
+    return "".join(parts), dynamic
+
+
+def _operator_template(node: Node, static: Callable[[Node], bool]) -> tuple[str, bool] | None:
+    """``"..." % args`` and ``a + b`` where a side is a string expression."""
     operator = node.child_by_field_name("operator")
     left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
     if operator is None or left is None or right is None:

@@ -121,6 +121,21 @@ class Receivers:
         return self._known.get((0, name))
 
 
+def _assigned_origin(
+    node: Node,
+    resolve: Callable[[Node], str | None],
+    value_origin: Callable[[Node], str | None],
+) -> str | None:
+    """What an assignment's value makes, or else what its annotation names."""
+    value = node.child_by_field_name("right")
+    origin = _constructed(value, resolve) or (value_origin(value) if value else None)
+    if origin is None:
+        annotation = node.child_by_field_name("type")
+        if annotation is not None and annotation.named_children:
+            origin = resolve(annotation.named_children[0])
+    return origin
+
+
 def tracked_receivers(
     symbols: ModuleSymbols,
     aliases: Mapping[str, str],
@@ -142,12 +157,7 @@ def tracked_receivers(
             tracked.remember(target, origin)
 
     for node in symbols.nodes_of("assignment"):
-        value = node.child_by_field_name("right")
-        origin = _constructed(value, resolve) or (value_origin(value) if value else None)
-        if origin is None:
-            annotation = node.child_by_field_name("type")
-            if annotation is not None and annotation.named_children:
-                origin = resolve(annotation.named_children[0])
+        origin = _assigned_origin(node, resolve, value_origin)
         if origin is not None and wanted(origin):  # the target is read only when it counts
             remember(node.child_by_field_name("left"), origin)
     for node in symbols.nodes_of("as_pattern"):
