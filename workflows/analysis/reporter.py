@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 from tree_sitter import Node
 
@@ -10,7 +11,16 @@ from workflows.analysis.models import Category, Finding, Fix, Severity
 from workflows.analysis.nodes import line_range
 from workflows.analysis.parsing import ParsedModule
 
-__all__ = ["Reporter"]
+__all__ = ["Details", "Reporter"]
+
+
+class Details(TypedDict, total=False):
+    """What a finding may add to its place, message and confidence."""
+
+    severity: Severity
+    """Instead of the rule's own."""
+    symbol: str | None
+    fix: Fix | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,22 +41,20 @@ class Reporter:
         message: str,
         *,
         confidence: int = 100,
-        severity: Severity | None = None,
-        symbol: str | None = None,
-        fix: Fix | None = None,
+        **details: Unpack[Details],
     ) -> Finding:
         """A finding on lines ``line`` to ``end_line`` of ``path``."""
         return Finding(
             rule=self.rule,
             category=self.category,
-            severity=severity or self.severity,
+            severity=details.get("severity") or self.severity,
             path=path,
             line=line,
             end_line=end_line,
             message=message,
-            symbol=symbol,
+            symbol=details.get("symbol"),
             confidence=confidence,
-            fix=fix,
+            fix=details.get("fix"),
         )
 
     def at(
@@ -56,20 +64,12 @@ class Reporter:
         message: str,
         *,
         confidence: int = 100,
-        severity: Severity | None = None,
-        symbol: str | None = None,
+        **details: Unpack[Details],
     ) -> Finding:
         """A finding on the lines of ``node``, `test_penalty` less sure in a test file
         (confidence clamped to 0..100)."""
         line, end_line = line_range(node)
         if module.is_test_file:
             confidence -= self.test_penalty
-        return self.finding(
-            module.path,
-            line,
-            end_line,
-            message,
-            confidence=max(0, min(100, confidence)),
-            severity=severity,
-            symbol=symbol,
-        )
+        confidence = max(0, min(100, confidence))
+        return self.finding(module.path, line, end_line, message, confidence=confidence, **details)

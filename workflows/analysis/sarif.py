@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from workflows.analysis.models import AnalysisReport, Category, Finding, Fix, Severity
 from workflows.analysis.options import registered_rules
@@ -68,23 +68,19 @@ def to_sarif(
     }
 
 
+class SarifOptions(TypedDict, total=False):
+    """`to_sarif`'s optional keywords."""
+
+    information_uri: str | None
+    uri_prefix: str
+    source_root: Path | None
+
+
 def to_sarif_json(
-    report: AnalysisReport,
-    *,
-    tool_version: str,
-    information_uri: str | None = None,
-    uri_prefix: str = "",
-    source_root: Path | None = None,
+    report: AnalysisReport, *, tool_version: str, **options: Unpack[SarifOptions]
 ) -> str:
     """`to_sarif` as indented JSON text."""
-    log = to_sarif(
-        report,
-        tool_version=tool_version,
-        information_uri=information_uri,
-        uri_prefix=uri_prefix,
-        source_root=source_root,
-    )
-    return json.dumps(log, indent=2)
+    return json.dumps(to_sarif(report, tool_version=tool_version, **options), indent=2)
 
 
 def _base(report: AnalysisReport) -> Path:
