@@ -396,9 +396,9 @@ class _Collector:
                 self._expand_by_field(node, ctx, kind, inherited, mark, count)
                 continue
             # The hottest loop: every child gets `inherited`. Its identifiers are read, into
-            # the scope `mark` too when there is one (else into `loads` twice, which is cheaper
-            # than a test); under an import nothing is read (`unread` takes the names). Other
-            # children keep `mark`, or under `PENDING` take the mark a handler gave them.
+            # the scope `mark` too when there is one (else into `loads` a second time, so no
+            # name needs a test); under an import nothing is read (`unread` takes the names).
+            # Other children keep `mark`, or under `PENDING` take the mark a handler gave them.
             if inherited == _SKIP:
                 loads = references = reads = unread
             elif mark is None or mark is pending:
