@@ -17,6 +17,7 @@ import sys
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NamedTuple
 
 from tree_sitter import Node, Query, QueryCursor
@@ -26,7 +27,7 @@ from workflows.analysis.models import ImportEdge, ImportGraph
 from workflows.analysis.nodes import is_main_guard, node_text
 from workflows.analysis.parsing import PYTHON, ParsedModule
 from workflows.analysis.project import ModuleInfo, ProjectFacts
-from workflows.analysis.symbols import ModuleSymbols
+from workflows.analysis.symbols import ModuleSymbols, collect_symbols
 
 __all__ = [
     "Cycle",
@@ -40,6 +41,7 @@ __all__ = [
     "fan_in",
     "fan_out",
     "module_imports",
+    "project_facts",
     "project_imports",
 ]
 
@@ -277,6 +279,22 @@ def _analyse(project: ProjectFacts) -> ImportAnalysis:
     )
 
 
+def project_facts(
+    modules: Sequence[ParsedModule],
+    symbols: Mapping[str, ModuleSymbols] | None = None,
+    *,
+    root: Path | None = None,
+) -> ProjectFacts:
+    """The facts of modules parsed in this process (tests, small trees)."""
+    walks = symbols if symbols is not None else {m.path: collect_symbols(m) for m in modules}
+    return ProjectFacts(
+        map(ModuleInfo.of, modules),
+        {m.path: walks[m.path].references for m in modules},
+        {m.path: module_imports(m, walks[m.path]) for m in modules},
+        root=root,
+    )
+
+
 _CACHE: weakref.WeakKeyDictionary[ProjectFacts, ImportAnalysis] = weakref.WeakKeyDictionary()
 
 
@@ -295,7 +313,7 @@ def analyse_imports(
     modules: Sequence[ParsedModule], symbols: Mapping[str, ModuleSymbols]
 ) -> ImportAnalysis:
     """The `ImportAnalysis` of modules parsed here (``symbols`` keyed by path); uncached."""
-    return _analyse(ProjectFacts.from_modules(modules, symbols))
+    return _analyse(project_facts(modules, symbols))
 
 
 def build_import_graph(

@@ -116,25 +116,6 @@ class ProjectFacts:
         self._referenced: set[str] = set().union(*references.values())
         self._index: dict[str, set[str]] | None = None
 
-    @classmethod
-    def from_modules(
-        cls,
-        modules: Sequence[ParsedModule],
-        symbols: Mapping[str, ModuleSymbols] | None = None,
-        *,
-        root: Path | None = None,
-    ) -> ProjectFacts:
-        """The facts of modules parsed in this process (tests, small trees)."""
-        from workflows.analysis.graph import module_imports
-
-        walks = symbols if symbols is not None else {m.path: collect_symbols(m) for m in modules}
-        return cls(
-            map(ModuleInfo.of, modules),
-            {m.path: walks[m.path].references for m in modules},
-            {m.path: module_imports(m, walks[m.path]) for m in modules},
-            root=root,
-        )
-
     def referencing_modules(self, name: str) -> frozenset[str]:
         """Paths of modules that mention ``name`` (outside its own module-level definition)."""
         if self._index is None:  # built on first use: most runs only ask `is_referenced`

@@ -10,9 +10,10 @@ import pytest
 from tests.unit.analysis.helpers import FIXTURES, copy_fixture, expected_markers
 from workflows.analysis import Category, Severity, analyze_path
 from workflows.analysis.discovery import discover
+from workflows.analysis.graph import project_facts
 from workflows.analysis.models import Finding
 from workflows.analysis.parsing import package_prefix, parse_source, read_source
-from workflows.analysis.project import ProjectFacts, ProjectIndex
+from workflows.analysis.project import ProjectIndex
 from workflows.analysis.rules import RULES
 from workflows.analysis.rules.layer_violation import declared_layers, layer_of
 from workflows.analysis.symbols import collect_symbols
@@ -36,7 +37,7 @@ def _run(root: Path, rule_id: str, *, rooted: bool = True) -> list[Finding]:
         )
         for m in modules
     }
-    project = ProjectFacts.from_modules(modules, symbols, root=root if rooted else None)
+    project = project_facts(modules, symbols, root=root if rooted else None)
     return sorted(rule.judge(facts, project), key=lambda f: (f.path, f.line, f.rule))
 
 
@@ -253,7 +254,7 @@ def test_integration_point_collects_calls_and_judges_libraries_from_the_project(
     assert [(f.line, f.message) for f in calls] == [(4, "HTTP call: requests.get")]
     assert rule.collect(test, ProjectIndex([test], {test.path: symbols[test.path]})) == []
 
-    project = ProjectFacts.from_modules(list(modules.values()), symbols)
+    project = project_facts(list(modules.values()), symbols)
     facts = {"jobs.py": calls, "tests/test_jobs.py": calls}  # a test file yields nothing
     assert [(f.path, f.line, f.symbol, f.message) for f in rule.judge(facts, project)] == [
         ("jobs.py", 2, "library", "third-party libraries: requests"),

@@ -22,8 +22,9 @@ from workflows.analysis.duplication import (
     find_duplicates_in,
     module_tokens,
 )
+from workflows.analysis.graph import project_facts
 from workflows.analysis.parsing import PYTHON, ParsedModule, parse_source
-from workflows.analysis.project import ProjectFacts, ProjectIndex
+from workflows.analysis.project import ProjectIndex
 from workflows.analysis.rules import duplicate_code
 
 BODY = """
@@ -152,7 +153,7 @@ def test_rule_collects_tokens_of_non_test_files_and_judges_them_in_path_order() 
     facts = {m.path: duplicate_code.collect(m, index) for m in modules}
     assert facts["tests/test_c.py"] is None, "test files are left out"
     assert facts["a.py"] == module_tokens(modules[1])
-    project = ProjectFacts.from_modules(modules)
+    project = project_facts(modules)
 
     findings = list(duplicate_code.judge(facts, project))
     reordered = list(duplicate_code.judge(dict(reversed(facts.items())), project))

@@ -17,6 +17,7 @@ from workflows.analysis.graph import (
     fan_in,
     fan_out,
     module_imports,
+    project_facts,
     project_imports,
 )
 from workflows.analysis.models import ImportGraph
@@ -33,7 +34,7 @@ def _modules(files: dict[str, str], prefix: str = "") -> list[ParsedModule]:
 
 
 def _analyse(files: dict[str, str], prefix: str = "") -> ImportAnalysis:
-    return project_imports(ProjectFacts.from_modules(_modules(files, prefix)))
+    return project_imports(project_facts(_modules(files, prefix)))
 
 
 def _graph(files: dict[str, str], prefix: str = "") -> ImportGraph:
@@ -284,8 +285,8 @@ def test_transitive_dependents_follow_chains() -> None:
 
 def test_project_imports_is_computed_once_per_project_facts() -> None:
     modules = _modules({"a.py": "import b\n", "b.py": "import a\n"})
-    first = ProjectFacts.from_modules(modules)
-    second = ProjectFacts.from_modules(modules)
+    first = project_facts(modules)
+    second = project_facts(modules)
 
     analysis = project_imports(first)
 
@@ -296,7 +297,7 @@ def test_project_imports_is_computed_once_per_project_facts() -> None:
 
 
 def test_project_imports_cache_lets_project_facts_go() -> None:
-    project = ProjectFacts.from_modules(_modules({"a.py": "import b\n", "b.py": ""}))
+    project = project_facts(_modules({"a.py": "import b\n", "b.py": ""}))
     analysis = project_imports(project)
     gone = weakref.ref(project)
     del project
@@ -307,7 +308,7 @@ def test_project_imports_cache_lets_project_facts_go() -> None:
 
 def test_project_imports_resolves_facts_that_crossed_a_process_boundary() -> None:
     modules = _modules({"pkg/__init__.py": "", "pkg/a.py": "from . import b\n", "pkg/b.py": ""})
-    local = ProjectFacts.from_modules(modules)
+    local = project_facts(modules)
     shipped = ProjectFacts(
         local.modules.values(), {}, pickle.loads(pickle.dumps(dict(local.imports)))
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
+from workflows.analysis.graph import project_facts
 from workflows.analysis.parsing import parse_source
-from workflows.analysis.project import ProjectFacts, ProjectIndex
+from workflows.analysis.project import ProjectIndex
 from workflows.analysis.symbols import ModuleSymbols, collect_symbols
 
 
@@ -154,7 +155,7 @@ def test_project_facts_map_names_to_referencing_modules() -> None:
         parse_source(b"from a import helper\nhelper()\n", "b.py"),
         parse_source(b"import a\na.other()\n", "c.py"),
     ]
-    project = ProjectFacts.from_modules(modules)
+    project = project_facts(modules)
     assert project.referencing_modules("helper") == frozenset({"b.py"})
     assert project.referencing_modules("other") == frozenset({"c.py"})
     assert not project.is_referenced("missing")
