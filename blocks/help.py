@@ -41,7 +41,7 @@ def help_blocks(repo_label: str) -> list[Block]:
 def workflow_lines() -> list[str]:
     """One line per workflow type, saying honestly whether it runs yet."""
     return [
-        f"{'✅' if info.implemented else '⏳'} `{info.type.value}` — {info.summary}"
+        f"{'✅' if info.implemented else '⏳'} `{info.workflow.value}` — {info.summary}"
         + ("" if info.implemented else " _(not implemented yet)_")
         for info in CATALOG.values()
     ]

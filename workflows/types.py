@@ -1,9 +1,14 @@
-"""The 20 workflow types, with a one-line description and whether each is implemented yet."""
+"""The 20 workflow types, with a one-line description and whether each is implemented yet.
+
+A type is implemented when `workflows/flows/` holds a module of its name (see `registry`).
+"""
 
 from __future__ import annotations
 
+import pkgutil
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 
 class WorkflowType(StrEnum):
@@ -35,26 +40,33 @@ class WorkflowType(StrEnum):
 class WorkflowInfo:
     """What the catalogue says about one workflow type."""
 
-    type: WorkflowType
+    workflow: WorkflowType
     group: str
     summary: str
     implemented: bool = False
     needs_approval: bool = False
 
 
-def _info(
-    t: WorkflowType, group: str, summary: str, *, done: bool = False, approval: bool = False
-) -> WorkflowInfo:
-    return WorkflowInfo(t, group, summary, implemented=done, needs_approval=approval)
+def _flow_modules() -> frozenset[str]:
+    """The workflow types with a module in `workflows/flows/` (listed, not imported)."""
+    package = Path(__file__).with_name("flows")
+    return frozenset(m.name for m in pkgutil.iter_modules([str(package)]) if m.name[0] != "_")
+
+
+_IMPLEMENTED = _flow_modules()
+
+
+def _info(t: WorkflowType, group: str, summary: str, *, approval: bool = False) -> WorkflowInfo:
+    return WorkflowInfo(
+        t, group, summary, implemented=t.value in _IMPLEMENTED, needs_approval=approval
+    )
 
 
 W = WorkflowType
 CATALOG: dict[WorkflowType, WorkflowInfo] = {
-    i.type: i
+    i.workflow: i
     for i in (
-        _info(
-            W.COMPONENT_ANALYSIS, "analysis", "Analyse one component with tree-sitter", done=True
-        ),
+        _info(W.COMPONENT_ANALYSIS, "analysis", "Analyse one component with tree-sitter"),
         _info(W.FAILURE_ANALYSIS, "analysis", "Classify a failed Actions run and recommend a fix"),
         _info(W.PERFORMANCE_MONITORING, "analysis", "Track durations and detect regressions"),
         _info(W.CODE_QUALITY_CHECK, "analysis", "Quality gate on a pull request's changed lines"),
@@ -67,7 +79,6 @@ CATALOG: dict[WorkflowType, WorkflowInfo] = {
             W.DEAD_CODE_CLEANUP,
             "maintenance",
             "Remove dead code on a branch as a PR",
-            done=True,
             approval=True,
         ),
         _info(W.LINEAR_SYNC, "integration", "Keep Linear issues in step with GitHub"),

@@ -124,7 +124,7 @@ def _setup_logging() -> None:
 def _workflows() -> int:
     for info in CATALOG.values():
         mark = "yes" if info.implemented else "not yet"
-        print(f"{info.type.value:<24} {info.group:<12} {mark:<8} {info.summary}")
+        print(f"{info.workflow.value:<24} {info.group:<12} {mark:<8} {info.summary}")
     return EXIT_OK
 
 

@@ -51,7 +51,7 @@ def test_every_type_has_catalogue_info():
     assert set(CATALOG) == set(WorkflowType)
     for kind, info in CATALOG.items():
         assert isinstance(info, WorkflowInfo)
-        assert info.type is kind
+        assert info.workflow is kind
         assert info.summary and info.summary == info.summary.strip()
         assert info.group in {
             "analysis",
