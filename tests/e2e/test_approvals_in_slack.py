@@ -314,7 +314,12 @@ def test_cancel_needs_the_right_then_stops_a_waiting_run(
     assert f"<@{REQUESTER}>" in json.dumps(note["blocks"]) and "cicd_retry" in json.dumps(
         note["blocks"]
     )
-    assert "Run cancelled" in current(slack, thread_ts)["blocks"][0]["text"]["text"]
+    # The cancel click closes the request after the run is cancelled, which the thread's note
+    # may report first: wait for the request message, do not race it.
+    slack.wait_for(
+        lambda: "Run cancelled" in current(slack, thread_ts)["blocks"][0]["text"]["text"],
+        timeout=15,
+    )
 
     # Re-run: the same rights as starting; the new run is linked to the old one.
     refused = ephemeral(slack, click(driver, slack, note, "cicd_retry", STRANGER, "r1"))
