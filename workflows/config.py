@@ -76,6 +76,8 @@ class OrchestrationConfig(BaseSettings):
     # the flows update.
     github_repository: str | None = None
     linear_team_key: str | None = None
+    # OSV vulnerability database (security_audit); no key needed.
+    osv_api_url: str = "https://api.osv.dev"
     # Calls that may succeed later (5xx, timeouts, rate limits) are tried this many times,
     # waiting base * 2^n seconds (with jitter) unless the service says how long to wait.
     integration_retry_attempts: int = Field(5, ge=1, le=20)

@@ -20,7 +20,14 @@ from workflows.analysis.models import AnalysisReport, Category, Finding, Fix, Se
 from workflows.analysis.options import registered_rules
 from workflows.analysis.registry import BaseRule
 
-__all__ = ["FINGERPRINT_KEY", "SARIF_SCHEMA", "SARIF_VERSION", "to_sarif", "to_sarif_json"]
+__all__ = [
+    "FINGERPRINT_KEY",
+    "SARIF_SCHEMA",
+    "SARIF_VERSION",
+    "SRCROOT",
+    "to_sarif",
+    "to_sarif_json",
+]
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

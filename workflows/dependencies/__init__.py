@@ -1,0 +1,1 @@
+"""Project dependencies: reading them from manifests, comparing versions, editing pins."""

@@ -1,0 +1,1 @@
+"""Security audit building blocks: severities, dependency advisories, upgrades, SARIF."""
