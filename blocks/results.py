@@ -13,8 +13,10 @@ from slack_sdk.models.blocks import Block
 
 from blocks.analysis import analysis_blocks, analysis_text
 from blocks.cleanup import cleanup_blocks, cleanup_text
+from blocks.security_audit import audit_blocks, audit_outcome, audit_text
 from workflows.models.component_analysis import ComponentAnalysisResult
 from workflows.models.dead_code_cleanup import CleanupResult
+from workflows.models.security_audit import SecurityAuditResult
 
 
 @dataclass(frozen=True)
@@ -41,9 +43,16 @@ def _cleanup(result: CleanupResult, run_id: str, run_name: str) -> RenderedResul
     )
 
 
+def _security_audit(result: SecurityAuditResult, run_id: str, run_name: str) -> RenderedResult:
+    return RenderedResult(
+        audit_text(result), audit_blocks(result, run_id, run_name), audit_outcome(result)
+    )
+
+
 RENDERERS: dict[type[Any], Callable[[Any, str, str], RenderedResult]] = {
     ComponentAnalysisResult: _analysis,
     CleanupResult: _cleanup,
+    SecurityAuditResult: _security_audit,
 }
 
 

@@ -1,4 +1,4 @@
-"""Start emulators by hand: ``python -m tests.emulators {slack,github,linear,codegen,all}``.
+"""Start emulators by hand: ``python -m tests.emulators {slack,github,linear,codegen,osv,all}``.
 
 ``all`` starts every emulator in one process and prints the ``export`` lines that point the bot
 at them, so the bot can be tried without any account.
@@ -22,7 +22,7 @@ SLACK_TOKEN = "xoxb-test-token"
 SLACK_SIGNING_SECRET = "emulator-signing-secret"
 # Emulators written alongside this one; each has ``add_cli(subparsers)``. Looked up by name so
 # that a checkout without one of them still runs the others.
-OPTIONAL_EMULATORS = ("tests.emulators.github_cli", "tests.emulators.linear")
+OPTIONAL_EMULATORS = ("tests.emulators.github_cli", "tests.emulators.linear", "tests.emulators.osv")
 
 
 def _optional_module(name: str) -> ModuleType | None:
@@ -98,12 +98,21 @@ def _start_linear(stack: ExitStack, port: int) -> dict[str, str] | None:
     }
 
 
+def _start_osv(stack: ExitStack, port: int) -> dict[str, str] | None:
+    osv = _optional_module("tests.emulators.osv")
+    if osv is None:
+        return None
+    emu = stack.enter_context(osv.OsvEmulator(port=port))
+    return {"OSV_API_URL": emu.url}
+
+
 # In ``--base-port`` order. A starter returns None when its emulator is not in this checkout.
 STARTERS: dict[str, Starter] = {
     "slack": _start_slack,
     "github": _start_github,
     "linear": _start_linear,
     "codegen": _start_codegen,
+    "osv": _start_osv,
 }
 
 
@@ -148,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--base-port",
         type=int,
         default=0,
-        help="ports from N in the order slack, github, linear, codegen (0 = any free ports)",
+        help="ports from N in the order slack, github, linear, codegen, osv (0 = any free ports)",
     )
     every.set_defaults(func=run_all)
     return parser

@@ -83,6 +83,7 @@ def test_all_starts_every_emulator_and_prints_the_environment(start_cli) -> None
     for module, keys in {
         "github": ("GITHUB_API_URL", "GITHUB_TOKEN"),
         "linear": ("LINEAR_API_URL", "LINEAR_API_KEY"),
+        "osv": ("OSV_API_URL",),
     }.items():
         if importlib.util.find_spec(f"tests.emulators.{module}") is None:
             continue
