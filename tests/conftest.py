@@ -30,6 +30,7 @@ for _name in (
     "CODEGEN_ORG_ID",
     "CODEGEN_TOKEN",
     "CODEGEN_API_BASE_URL",
+    "OSV_API_URL",
     "CICD_CONFIG",
 ):
     os.environ.pop(_name, None)
