@@ -14,7 +14,7 @@ from workflows.dependencies.manifests import Dependency, UncheckedDependency
 from workflows.dependencies.upgrades import ManualUpgrade, Upgrade
 from workflows.dependencies.versions import parse_version
 from workflows.governance.approvals import ApprovalRequest, Risk
-from workflows.models.runs import RunOrigin, normalise_issue_id
+from workflows.models.runs import RunOrigin, check_ref, normalise_issue_id
 from workflows.repository.worktrees import FileChange
 from workflows.security.advisories import VulnerablePackage
 from workflows.security.severity import ORDER, Level, at_least
@@ -47,6 +47,11 @@ class SecurityAuditRequest(BaseModel):
     @classmethod
     def _issue_id_shape(cls, value: str | None) -> str | None:
         return None if value is None else normalise_issue_id(value)
+
+    @field_validator("ref")
+    @classmethod
+    def _ref_shape(cls, value: str | None) -> str | None:
+        return check_ref(value)
 
     @property
     def component_label(self) -> str:
