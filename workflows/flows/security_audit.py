@@ -20,9 +20,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import DEFAULT, NONE
 from prefect.context import FlowRunContext
-from pydantic import BaseModel, Field
 
-from workflows.analysis.models import AnalysisReport
 from workflows.analysis.options import AnalysisOptions, analyze
 from workflows.config import OrchestrationConfig, load_config
 from workflows.dependencies.manifests import DependencyScan, read_dependencies
@@ -33,7 +31,6 @@ from workflows.integrations.retrying import IntegrationError, policy_from_config
 from workflows.models.runs import RunOrigin
 from workflows.models.security_audit import (
     SECURITY_RULES,
-    CodeFinding,
     DependencyFixes,
     FixOutcome,
     SecurityAuditRequest,
@@ -60,30 +57,10 @@ from workflows.repository.worktrees import (
     remove_worktree,
 )
 from workflows.security.advisories import VulnerablePackage, vulnerable_packages
+from workflows.security.findings import CodeScan, FixPlan, OsvFindings, audit_result
 from workflows.security.sarif import audit_sarif
 from workflows.security.severity import at_least, finding_level
 from workflows.types import WorkflowType
-
-
-class OsvFindings(BaseModel):
-    """What OSV said about the dependencies, or why it could not be asked."""
-
-    vulnerable: list[VulnerablePackage] = Field(default_factory=list)
-    error: str | None = None
-
-
-class CodeScan(BaseModel):
-    """The security rules' report, paths relative to the repository root."""
-
-    report: AnalysisReport
-
-
-class FixPlan(BaseModel):
-    """The manifest edits prepared on a branch (if any) and the fixes left to people."""
-
-    fixes: DependencyFixes | None = None
-    manual: list[ManualUpgrade] = Field(default_factory=list)
-    note: str | None = None
 
 
 @task(
@@ -234,7 +211,7 @@ def security_audit(
     code = scan_code(checkout, request.component)
     vulnerable = reported(osv.vulnerable, request.floor)
     plan = prepare_fixes(checkout, vulnerable, _branch_name())
-    result = _result(request, checkout, scan, osv, code, vulnerable, plan)
+    result = audit_result(request, checkout, scan, osv, code, vulnerable, plan)
     decision = None
     if plan.fixes is not None and not plan.fixes.empty:
         config = load_config()
@@ -242,55 +219,6 @@ def security_audit(
         asked = request_approval(approval_request(request, plan.fixes, origin, github))
         decision = record_decision(asked.model_dump(mode="json"))
     return finish(result, code, decision)
-
-
-def _result(
-    request: SecurityAuditRequest,
-    checkout: Checkout,
-    scan: DependencyScan,
-    osv: OsvFindings,
-    code: CodeScan,
-    vulnerable: list[VulnerablePackage],
-    plan: FixPlan,
-) -> SecurityAuditResult:
-    """Everything found, before any decision."""
-    findings = [
-        CodeFinding(
-            rule=f.rule,
-            level=finding_level(f),
-            path=f.path,
-            line=f.line,
-            message=f.message,
-            confidence=f.confidence,
-        )
-        for f in code.report.findings
-    ]
-    findings = [f for f in findings if at_least(f.level, request.floor)]
-    findings.sort(key=lambda f: (-f.level.rank, -f.confidence, f.path, f.line))
-    warnings = [f"dependencies not checked: {osv.error}"] if osv.error else []
-    warnings += scan.errors
-    warnings += plan.fixes.problems if plan.fixes else []
-    warnings += [plan.note] if plan.note else []
-    fixes = plan.fixes if plan.fixes is not None and not plan.fixes.empty else None
-    if fixes is not None:
-        outcome = FixOutcome.REJECTED  # until someone approves
-    else:
-        outcome = FixOutcome.NOT_PREPARED if plan.note else FixOutcome.NONE
-    return SecurityAuditResult(
-        request=request,
-        commit=checkout.commit,
-        manifests=scan.manifests,
-        dependencies=scan.dependencies,
-        unchecked=scan.unchecked,
-        osv_checked=osv.error is None,
-        vulnerable=vulnerable,
-        code_findings=findings,
-        files_scanned=code.report.files_analyzed,
-        manual_fixes=plan.manual,
-        fix_outcome=outcome,
-        fixes=plan.fixes,
-        warnings=warnings,
-    )
 
 
 def _decide(
