@@ -144,7 +144,9 @@ def compare(
 ) -> QualityCheckResult:
     """New findings on the changed lines, the complexity delta and the verdict."""
     thresholds = load_config().quality_gate
-    comparison = compare_findings(analysis.head, analysis.base, changed)
+    comparison = compare_findings(
+        analysis.head, analysis.base, changed, analysis.head_functions, analysis.base_functions
+    )
     complexity = complexity_changes(analysis.head_functions, analysis.base_functions, changed)
     decision = decide(comparison.new, complexity, thresholds)
     warnings = [f"{p} could not be parsed cleanly" for p in analysis.parse_errors]

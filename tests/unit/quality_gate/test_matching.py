@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workflows.analysis.models import Category, Finding, Severity
+from workflows.quality_gate.complexity import FunctionComplexity
 from workflows.quality_gate.diff import ChangedLines, FileLines
 from workflows.quality_gate.matching import compare_findings, finding_key
 
@@ -73,7 +74,7 @@ def test_without_symbol_numbers_in_messages_do_not_matter() -> None:
     base = [finding("duplicate-code", "app.py", 50, message="lines 50-60 duplicate `b.py`:1-11")]
     head = [finding("duplicate-code", "app.py", 10, message="lines 10-20 duplicate `b.py`:3-13")]
     assert compare_findings(head, base, changed(APP)).new == []
-    assert finding_key(head[0]) == ("duplicate-code", "app.py", "lines #-# duplicate `b.py`:#-#")
+    assert finding_key(head[0]) == ("duplicate-code", "app.py", ": lines #-# duplicate `b.py`:#-#")
 
 
 def test_a_different_rule_or_symbol_is_new() -> None:
@@ -97,3 +98,40 @@ def test_a_finding_spanning_a_change_comments_on_its_first_changed_line() -> Non
     head = [finding("complex-function", "app.py", 5, symbol="run", end_line=30)]
     (new,) = compare_findings(head, [], changed(APP)).new
     assert new.line == 10 and new.finding.line == 5
+
+
+def fn(name: str, line: int, end_line: int) -> FunctionComplexity:
+    return FunctionComplexity(name=name, line=line, end_line=end_line, complexity=1)
+
+
+def test_a_symbol_less_finding_is_told_apart_by_its_function() -> None:
+    """`legacy` moved below a new `risky` function; both bare excepts are on changed lines.
+
+    Without knowing the functions the first one in file order (risky's) would be taken as new
+    by luck; with them, legacy's matches base whatever the order.
+    """
+    message = "bare `except:`"
+    base = [finding("bare-except", "app.py", 5, message=message)]
+    base_scopes = {"app.py": [fn("legacy", 3, 6)]}
+    moved = FileLines(path="app.py", old_path="app.py", spans=[(3, 20)])
+    head = [
+        finding("bare-except", "app.py", 6, message=message),  # legacy, now first
+        finding("bare-except", "app.py", 16, message=message),  # risky
+    ]
+    head_scopes = {"app.py": [fn("legacy", 3, 7), fn("risky", 12, 17)]}
+    result = compare_findings(head, base, changed(moved), head_scopes, base_scopes)
+    assert [n.finding.line for n in result.new] == [16]
+    assert result.existing == 1
+    unscoped = compare_findings(head, base, changed(moved))
+    assert [n.finding.line for n in unscoped.new] == [6]  # the ambiguity scopes resolve
+
+
+def test_a_new_function_whose_body_git_aligned_with_old_code_is_still_judged() -> None:
+    """Only the edges of `risky` are changed lines (its body matches an old one's text); the
+    bare except inside is new all the same, commented on the function's first changed line."""
+    head = [finding("bare-except", "app.py", 29, message="bare `except:`")]
+    edges = FileLines(path="app.py", old_path="app.py", spans=[(26, 26), (30, 30)])
+    scopes = {"app.py": [fn("risky", 26, 30)]}
+    (new,) = compare_findings(head, [], changed(edges), scopes).new
+    assert (new.finding.line, new.line) == (29, 26)
+    assert compare_findings(head, [], changed(edges)).new == []  # without scopes: off the lines
