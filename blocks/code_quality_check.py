@@ -40,7 +40,7 @@ def quality_outcome(result: QualityCheckResult) -> str:
 def new_finding_line(result: QualityCheckResult, new: NewFinding) -> str:
     """`🟠 <link|path:12> *bare-except* message`, the link at the analysed head commit."""
     f = new.finding
-    where = slack_link(result.pull.line_url(f.path, new.line), f"{f.path}:{new.line}")
+    where = slack_link(result.pull.line_url(f.path, f.line), f"{f.path}:{f.line}")
     return f"{SEVERITY_MARKS[f.severity]} {where} *{escape(f.rule)}* {escape(f.message)}"
 
 

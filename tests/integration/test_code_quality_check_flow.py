@@ -156,7 +156,7 @@ def test_new_findings_on_changed_lines_fail_the_gate(
     assert rendered is not None and rendered.outcome == "❌ fail: 5 new findings"
     blocks = [b.to_dict() for b in rendered.blocks]
     assert validate_blocks(blocks) == []
-    assert f"/acme/widgets/blob/{head_sha}/pkg/app.py#L30|pkg/app.py:30" in str(blocks)
+    assert f"/acme/widgets/blob/{head_sha}/pkg/app.py#L29|pkg/app.py:29" in str(blocks)
     assert not any((data_dir / "pull-checks" / "runs").iterdir())  # worktrees removed
 
 
@@ -218,3 +218,23 @@ def test_a_pull_request_of_another_repository_is_refused(github: GitHubEmulator)
     )
     with pytest.raises(Exception, match=r"is in other/repo, but this bot checks .* acme/widgets"):
         state.result()
+
+
+def test_cicd_run_starts_the_gate_from_the_terminal(
+    prefect_api: str, github: GitHubEmulator, tmp_path: Path
+) -> None:
+    """`cicd run code_quality_check pull=N`: the generic command, the real bot process."""
+    from tests.integration.test_cli import cicd
+
+    number = open_pull(github, "feature", {"pkg/app.py": HEAD_APP})
+    done = cicd("run", "code_quality_check", f"pull={number}", cwd=tmp_path, api_url=prefect_api)
+    assert done.returncode == 0, done.stderr
+    assert f"Quality gate on pull request #{number}" in done.stdout
+    assert "⚠️ WARN" in done.stdout and "4 new warnings on 15 changed lines" in done.stdout
+    assert f"pkg/app.py:3 ({github.url}/acme/widgets/blob/" in done.stdout
+    assert "Post the verdict on GitHub" in done.stderr  # the progress display follows the steps
+    with github.locked() as state:
+        (review,) = state.reviews.values()
+    assert review.state == "COMMENTED" and len(state.review_comments) == 5
+    bad = cicd("run", "code_quality_check", "pull=pr-7", cwd=tmp_path)
+    assert bad.returncode == 2 and "give its number (42 or #42) or its URL" in bad.stderr
