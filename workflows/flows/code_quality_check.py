@@ -216,14 +216,16 @@ def _repository(config: OrchestrationConfig, request: QualityCheckRequest) -> st
         if not value
     ]
     if missing:
-        error = IntegrationNotConfigured(SERVICE, " and ".join(missing))
-        error.args = (
-            f"{SERVICE}: code_quality_check reviews pull requests on GitHub, but "
+        error = IntegrationNotConfigured(SERVICE, missing[0])
+        # The generic "X is not set" would not say why a pull request check needs GitHub.
+        error.message = (
+            f"code_quality_check reviews pull requests on GitHub, but "
             f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set. Set "
             "GITHUB_TOKEN to a token that may read the repository and write reviews and "
             "statuses, and GITHUB_REPOSITORY to owner/name (GITHUB_API_URL for GitHub "
-            "Enterprise).",
+            "Enterprise)."
         )
+        error.args = (f"{SERVICE}: {error.message}",)
         raise error
     repository = str(config.github_repository)
     named = request.repository
