@@ -41,6 +41,18 @@ class AlertThresholds(BaseModel):
     error_rate_percent: float = Field(10, ge=0, le=100)
 
 
+class QualityGateThresholds(BaseModel):
+    """`quality_gate`: how much a pull request may add before code_quality_check fails it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_new_errors: int = Field(0, ge=0, description="new error findings allowed")
+    max_new_warnings: int = Field(5, ge=0, description="new warning findings allowed")
+    max_complexity_increase: int = Field(
+        5, ge=0, description="how much one existing function's complexity may grow"
+    )
+
+
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "cicd-chatops"
@@ -93,6 +105,9 @@ class OrchestrationConfig(BaseSettings):
     access_policy: AccessPolicy = Field(default_factory=AccessPolicy)
     # How often the bot looks at waiting approvals (posts, escalates, times out).
     approval_poll_seconds: float = Field(5.0, gt=0, le=300)
+
+    # What code_quality_check lets a pull request add before it fails.
+    quality_gate: QualityGateThresholds = Field(default_factory=QualityGateThresholds)
 
     @field_validator(
         "slack_bot_token",

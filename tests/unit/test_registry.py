@@ -31,11 +31,12 @@ def test_specs_are_complete_and_rendered() -> None:
 def test_titles_come_from_the_typed_request() -> None:
     specs = discovered()
     titles = {
-        w.value: s.title_of({"repo": ".", "component": "contexten/agents"})
+        w.value: s.title_of({"repo": ".", "component": "contexten/agents", "pull": "7"})
         for w, s in specs.items()
     }
     assert titles == {
         "component_analysis": "Analyzing contexten/agents",
+        "code_quality_check": "Quality gate on pull request #7",
         "dead_code_cleanup": "Cleaning dead code in contexten/agents",
         "security_audit": "Security audit of contexten/agents",
     }

@@ -33,6 +33,10 @@ class GitHubClient(ActionsOperations, PullRequestOperations, DeliveryOperations)
             lambda: github_git.clone(clone_url, Path(dest), token=self._token, branch=branch),
         )
 
+    def fetch(self, workdir: Path, *refs: str) -> None:
+        """Fetch ``refs`` (commits or refspecs) from ``origin`` into a clone, tags left out."""
+        self._call("fetch", lambda: github_git.fetch(Path(workdir), refs, token=self._token))
+
     def push_branch(self, workdir: Path, branch: str, *, force: bool = False) -> str:
         """Push local ``branch`` of a clone to ``origin``; returns the pushed commit."""
         return self._call(

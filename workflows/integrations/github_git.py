@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -57,6 +58,15 @@ def clone(url: str, dest: Path, *, token: str | None, branch: str | None) -> Clo
         branch=current,
         commit=git("rev-parse", "HEAD", cwd=dest),
     )
+
+
+def fetch(workdir: Path, refs: Iterable[str], *, token: str | None) -> None:
+    """Fetch ``refs`` (shas GitHub serves when reachable, or refspecs) from ``origin``."""
+    wanted = list(refs)
+    if any(ref.startswith("-") for ref in wanted):
+        raise ValueError(f"not a ref or commit: {next(r for r in wanted if r.startswith('-'))}")
+    url = git("remote", "get-url", "origin", cwd=workdir)
+    run_git("fetch", "--quiet", "--no-tags", "origin", *wanted, cwd=workdir, url=url, token=token)
 
 
 def push(workdir: Path, branch: str, *, token: str | None, force: bool = False) -> str:

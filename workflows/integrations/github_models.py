@@ -87,6 +87,7 @@ class PullRequest(BaseModel):
     head_ref: str
     head_sha: str
     base_ref: str
+    base_sha: str | None = None
     merged: bool = False
     mergeable: bool | None = None
     merge_commit_sha: str | None = None

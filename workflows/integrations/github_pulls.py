@@ -73,15 +73,25 @@ class PullRequestOperations(GitHubSession):
         event: ReviewEvent = "COMMENT",
         body: str = "",
         comments: Iterable[ReviewComment] = (),
+        commit_id: str | None = None,
     ) -> PullRequestReview:
-        """Submit a review, with comments on lines of the diff."""
+        """Submit a review, with comments on lines of the diff (of ``commit_id`` when given:
+        the lines a review talks about are that commit's, even if the head moved since)."""
         payload = [
             {"path": c.path, "line": c.line, "side": c.side, "body": c.body} for c in comments
         ]
 
         def call() -> PullRequestReview:
             pull = self._repo.get_pull(number)
-            review = pull.create_review(body=body, event=event, comments=payload)  # type: ignore[arg-type]
+            if commit_id:
+                review = pull.create_review(
+                    commit=self._repo.get_commit(commit_id),
+                    body=body,
+                    event=event,
+                    comments=payload,  # type: ignore[arg-type]
+                )
+            else:
+                review = pull.create_review(body=body, event=event, comments=payload)  # type: ignore[arg-type]
             return PullRequestReview(
                 id=review.id,
                 state=review.state,
@@ -126,6 +136,7 @@ def _pull(pull: github.PullRequest.PullRequest) -> PullRequest:
         head_ref=pull.head.ref,
         head_sha=pull.head.sha,
         base_ref=pull.base.ref,
+        base_sha=pull.base.sha,
         merged=bool(pull.merged),
         mergeable=pull.mergeable,
         merge_commit_sha=pull.merge_commit_sha,

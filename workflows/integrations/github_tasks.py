@@ -184,13 +184,16 @@ def review_pull_request(
     event: ReviewEvent = "COMMENT",
     body: str = "",
     comments: list[ReviewComment] | None = None,
+    commit_id: str | None = None,
     *,
     repository: str | None = None,
     config: OrchestrationConfig | None = None,
 ) -> PullRequestReview:
-    """Review a pull request, with line comments."""
+    """Review a pull request, with line comments (on ``commit_id``'s lines when given)."""
     with github_client(config, repository) as gh:
-        return gh.review_pull_request(number, event=event, body=body, comments=comments or [])
+        return gh.review_pull_request(
+            number, event=event, body=body, comments=comments or [], commit_id=commit_id
+        )
 
 
 @task(name="github-merge-pull-request", **TASK_OPTIONS)
@@ -315,6 +318,19 @@ def clone(
     """Clone the repository with real git into ``dest``."""
     with github_client(config, repository) as gh:
         return gh.clone(Path(dest), branch=branch)
+
+
+@task(name="github-fetch", **TASK_OPTIONS)
+def fetch(
+    workdir: Path,
+    refs: list[str],
+    *,
+    repository: str | None = None,
+    config: OrchestrationConfig | None = None,
+) -> None:
+    """Fetch commits or refspecs from GitHub into a clone."""
+    with github_client(config, repository) as gh:
+        gh.fetch(Path(workdir), *refs)
 
 
 @task(name="github-push-branch", **TASK_OPTIONS)
