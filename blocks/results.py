@@ -13,8 +13,8 @@ from slack_sdk.models.blocks import Block
 
 from blocks.analysis import analysis_blocks, analysis_text
 from blocks.cleanup import cleanup_blocks, cleanup_text
-from blocks.security_audit import audit_blocks, audit_outcome, audit_text
 from blocks.code_quality_check import quality_blocks, quality_outcome, quality_text
+from blocks.security_audit import audit_blocks, audit_outcome, audit_text
 from workflows.models.code_quality_check import QualityCheckResult
 from workflows.models.component_analysis import ComponentAnalysisResult
 from workflows.models.dead_code_cleanup import CleanupResult
@@ -48,6 +48,9 @@ def _cleanup(result: CleanupResult, run_id: str, run_name: str) -> RenderedResul
 def _security_audit(result: SecurityAuditResult, run_id: str, run_name: str) -> RenderedResult:
     return RenderedResult(
         audit_text(result), audit_blocks(result, run_id, run_name), audit_outcome(result)
+    )
+
+
 def _quality(result: QualityCheckResult, run_id: str, run_name: str) -> RenderedResult:
     return RenderedResult(
         quality_text(result), quality_blocks(result, run_id, run_name), quality_outcome(result)
