@@ -13,8 +13,10 @@ from slack_sdk.models.blocks import Block
 
 from blocks.analysis import analysis_blocks, analysis_text
 from blocks.cleanup import cleanup_blocks, cleanup_text
+from blocks.failure_analysis import failure_blocks, failure_outcome, failure_text
 from workflows.models.component_analysis import ComponentAnalysisResult
 from workflows.models.dead_code_cleanup import CleanupResult
+from workflows.models.failure_analysis import FailureAnalysisResult
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,9 @@ def _cleanup(result: CleanupResult, run_id: str, run_name: str) -> RenderedResul
 RENDERERS: dict[type[Any], Callable[[Any, str, str], RenderedResult]] = {
     ComponentAnalysisResult: _analysis,
     CleanupResult: _cleanup,
+    FailureAnalysisResult: lambda r, i, n: RenderedResult(
+        failure_text(r), failure_blocks(r, i, n), failure_outcome(r)
+    ),
 }
 
 
