@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -134,3 +135,34 @@ def test_without_github_the_run_fails_naming_the_settings(
 def test_a_bad_run_value_is_refused_before_anything_runs() -> None:
     with pytest.raises(ValueError, match="Actions run id or its URL"):
         FailureAnalysisRequest(run="yesterday")
+
+
+def test_cicd_run_in_the_terminal_prints_the_analysis_or_names_the_missing_settings(
+    server: GitHubEmulator,
+    history: CiHistory,
+    prefect_api: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.integration.test_cli import cicd
+
+    github = {
+        "GITHUB_TOKEN": DEFAULT_TOKEN,
+        "GITHUB_API_URL": server.url,
+        "GITHUB_REPOSITORY": "acme/widgets",
+    }
+    done = cicd(
+        "run", "failure_analysis", f"run={history.flaky_red}", cwd=tmp_path, api_url=prefect_api,
+        **github,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (
+        "Failure analysis: CI #" in done.stdout and "Flaky: test failed and passed" in done.stdout
+    )
+    assert "Recommended: Re-run the failed jobs." in done.stdout
+
+    monkeypatch.delenv("GITHUB_TOKEN")
+    monkeypatch.delenv("GITHUB_REPOSITORY")
+    done = cicd("run", "failure_analysis", "branch=main", cwd=tmp_path, api_url=prefect_api)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "set GITHUB_TOKEN and GITHUB_REPOSITORY" in done.stderr

@@ -89,7 +89,11 @@ def test_last_green_is_the_newest_success_before_the_red_run() -> None:
 
 def test_flaky_when_a_failed_job_passed_on_the_same_commit() -> None:
     red, other = _run(1, "failure"), _run(2, "success")
-    tries = [(red, _job("test", "failure")), (red, _job("lint", "success")), (other, _job("test", "success"))]  # fmt: skip
+    tries = [
+        (red, _job("test", "failure")),
+        (red, _job("lint", "success")),
+        (other, _job("test", "success")),
+    ]
     verdict = judge_flakiness(["test"], tries)
     assert verdict.flaky and verdict.flaky_jobs == ["test"]
     assert "Flaky: `test` failed and passed on abc1234 (run #2 attempt 1)" in verdict.summary(

@@ -37,6 +37,7 @@ def test_titles_come_from_the_typed_request() -> None:
     assert titles == {
         "component_analysis": "Analyzing contexten/agents",
         "dead_code_cleanup": "Cleaning dead code in contexten/agents",
+        "failure_analysis": "Analysing the failure of the latest failed run on the default branch",
     }
 
 
