@@ -12,6 +12,7 @@ REJECT = "cicd_reject"
 ESCALATE = "cicd_escalate"
 CANCEL = "cicd_cancel"
 REJECT_REASON = "cicd_reject_reason"  # the modal Reject opens
+RERUN_FAILED_JOBS = "cicd_rerun_failed_jobs"  # GitHub re-runs an Actions run's failed jobs
 ALL = (RETRY, OPEN_ISSUE, REQUEST_FIX)  # the result buttons, in order
 DECISIONS = (APPROVE, REJECT, ESCALATE)
 
@@ -62,3 +63,39 @@ def parse_approval_value(value: str) -> tuple[str, str]:
     if not run_id or not name:
         raise ValueError(f"not an approval button value: {value!r}")
     return run_id, name
+
+
+def rerun_failed_jobs_button(
+    run_id: str, repository: str, actions_run_id: int, *, primary: bool = False
+) -> ButtonElement:
+    """Ask GitHub to re-run the failed jobs of Actions run `actions_run_id` (asks first)."""
+    return ButtonElement(
+        text="Re-run failed jobs",
+        action_id=RERUN_FAILED_JOBS,
+        value=rerun_failed_value(run_id, repository, actions_run_id),
+        style="primary" if primary else None,
+        confirm=ConfirmObject(
+            title="Re-run the failed jobs?",
+            text=f"GitHub starts a new attempt of run {actions_run_id} in {repository} "
+            "with only its failed jobs.",
+            confirm="Re-run them",
+            deny="Not now",
+        ),
+    )
+
+
+def rerun_failed_value(run_id: str, repository: str, actions_run_id: int) -> str:
+    """`<flow run id>|<owner/name>|<Actions run id>`: all the click needs, restart-proof."""
+    return f"{run_id}|{repository}|{actions_run_id}"
+
+
+def parse_rerun_failed_value(value: str) -> tuple[str, str, int]:
+    """(flow run id, repository, Actions run id); ValueError if `value` is not one."""
+    parts = value.split("|")
+    if len(parts) != 3:
+        raise ValueError(f"not a re-run-failed-jobs button value: {value!r}")
+    run_id, repository, actions_run = parts
+    owner, _, name = repository.partition("/")
+    if not run_id or not owner or not name or "/" in name or not actions_run.isdigit():
+        raise ValueError(f"not a re-run-failed-jobs button value: {value!r}")
+    return run_id, repository, int(actions_run)

@@ -14,10 +14,12 @@ from slack_sdk.models.blocks import Block
 from blocks.analysis import analysis_blocks, analysis_text
 from blocks.cleanup import cleanup_blocks, cleanup_text
 from blocks.code_quality_check import quality_blocks, quality_outcome, quality_text
+from blocks.failure_analysis import failure_blocks, failure_outcome, failure_text
 from blocks.security_audit import audit_blocks, audit_outcome, audit_text
 from workflows.models.code_quality_check import QualityCheckResult
 from workflows.models.component_analysis import ComponentAnalysisResult
 from workflows.models.dead_code_cleanup import CleanupResult
+from workflows.models.failure_analysis import FailureAnalysisResult
 from workflows.models.security_audit import SecurityAuditResult
 
 
@@ -57,11 +59,18 @@ def _quality(result: QualityCheckResult, run_id: str, run_name: str) -> Rendered
     )
 
 
+def _failure(result: FailureAnalysisResult, run_id: str, run_name: str) -> RenderedResult:
+    return RenderedResult(
+        failure_text(result), failure_blocks(result, run_id, run_name), failure_outcome(result)
+    )
+
+
 RENDERERS: dict[type[Any], Callable[[Any, str, str], RenderedResult]] = {
     ComponentAnalysisResult: _analysis,
     CleanupResult: _cleanup,
     SecurityAuditResult: _security_audit,
     QualityCheckResult: _quality,
+    FailureAnalysisResult: _failure,
 }
 
 

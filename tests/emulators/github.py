@@ -12,6 +12,7 @@ What is emulated, for one repository (``owner/repo``):
   temp dir (seeded with one commit on ``main``); clones and pushes go through ``git
   http-backend`` with GitHub's Basic auth (token as password); ref endpoints and pull request
   merges (merge, squash, rebase) change that repository's refs with git plumbing;
+- ``compare/{base}...{head}`` (the commits after the merge base, ``files``, paginated);
 - Actions: workflows, runs (filters), jobs (``filter=latest|all``), job logs (302 to a signed,
   unauthenticated, short-lived URL served here), ``rerun-failed-jobs`` (201, empty body; the
   failed jobs are queued again as a new attempt) and ``workflow_dispatch`` (204; a queued run
@@ -50,7 +51,12 @@ from typing import Any
 from aiohttp import web
 
 # Imported for the routes they register.
-from tests.emulators import github_actions, github_delivery, github_pulls  # noqa: F401
+from tests.emulators import (  # noqa: F401
+    github_actions,
+    github_commits,
+    github_delivery,
+    github_pulls,
+)
 from tests.emulators import github_shapes as shapes
 from tests.emulators.background import BackgroundServer
 from tests.emulators.github_git import http_backend
@@ -200,13 +206,18 @@ class GitHubEmulator(BackgroundServer):
         *,
         message: str = "Change files",
         base: str | None = None,
+        author: tuple[str, str] | None = None,
     ) -> str:
-        """Commit ``files`` on ``branch`` (created from ``base``/the default branch if new)."""
+        """Commit ``files`` on ``branch`` (created from ``base``/the default branch if new).
+
+        ``author``: (name, email); ``login@users.noreply.github.com`` links the commit to
+        that user, as on GitHub.
+        """
         with self._lock:
             git = self.state.git
             parent = git.branch_sha(branch) or git.resolve(base or git.default_branch)
             assert parent is not None, f"unknown base {base!r}"
-            sha = git.commit_files(files, message=message, parents=(parent,))
+            sha = git.commit_files(files, message=message, parents=(parent,), author=author)
             git.update_ref(f"refs/heads/{branch}", sha, git.branch_sha(branch))
             return sha
 

@@ -92,9 +92,17 @@ class BareRepo:
         return done.stdout.strip()
 
     def commit_files(
-        self, files: Mapping[str, str], *, message: str, parents: tuple[str, ...] = ()
+        self,
+        files: Mapping[str, str],
+        *,
+        message: str,
+        parents: tuple[str, ...] = (),
+        author: tuple[str, str] | None = None,
     ) -> str:
-        """Commit ``files`` (path -> text) over the first parent's tree; no ref moves."""
+        """Commit ``files`` (path -> text) over the first parent's tree; no ref moves.
+
+        ``author`` is (name, email); by default GitHub's web-flow identity.
+        """
         with tempfile.TemporaryDirectory() as tmp:
             env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
             if parents:
@@ -109,14 +117,24 @@ class BareRepo:
                 ).stdout.strip()
                 self.git("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
             tree = self.git("write-tree", env=env)
-        return self.commit_tree(tree, parents, message)
+        return self.commit_tree(tree, parents, message, author=author)
 
-    def commit_tree(self, tree: str, parents: tuple[str, ...] | list[str], message: str) -> str:
-        """Create a commit object (as GitHub's web-flow identity)."""
+    def commit_tree(
+        self,
+        tree: str,
+        parents: tuple[str, ...] | list[str],
+        message: str,
+        *,
+        author: tuple[str, str] | None = None,
+    ) -> str:
+        """Create a commit object (as GitHub's web-flow identity unless ``author`` is given)."""
         args = ["commit-tree", tree]
         for parent in parents:
             args += ["-p", parent]
-        return self.git(*args, "-m", message)
+        env = None
+        if author is not None:
+            env = {"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1]}
+        return self.git(*args, "-m", message, env=env)
 
     # -- refs ---------------------------------------------------------------------------------
 
@@ -209,6 +227,26 @@ class BareRepo:
             deletions += int(deleted) if deleted.isdigit() else 0
             paths.append(path)
         return additions, deletions, paths
+
+    def merge_base(self, base: str, head: str) -> str | None:
+        """The best common ancestor of two commits, or None when they share no history."""
+        found = self.git("merge-base", base, head, check=False)
+        return found or None
+
+    def changed_files(self, base: str, head: str) -> list[tuple[str, str, int, int]]:
+        """(status letter, path, additions, deletions) of ``base..head``, renames undone."""
+        counts: dict[str, tuple[int, int]] = {}
+        for line in self.git("diff", "--no-renames", "--numstat", base, head).splitlines():
+            added, deleted, path = line.split("\t", 2)
+            counts[path] = (
+                int(added) if added.isdigit() else 0,
+                int(deleted) if deleted.isdigit() else 0,
+            )
+        changed = []
+        for line in self.git("diff", "--no-renames", "--name-status", base, head).splitlines():
+            status, path = line.split("\t", 1)
+            changed.append((status[0], path, *counts.get(path, (0, 0))))
+        return changed
 
     def diff_lines(self, base: str, head: str, path: str) -> set[int]:
         """Right-side line numbers of ``path`` inside the hunks of ``base...head``."""

@@ -211,13 +211,21 @@ def commit(urls: Urls, state: GitHubState, sha: str) -> dict[str, Any]:
             "tree": {"sha": c.tree, "url": f"{urls.repo}/git/trees/{c.tree}"},
             "comment_count": 0,
         },
-        "author": None,
+        "author": _linked_user(urls, state, c.author_email),
         "committer": None,
         "parents": [
             {"sha": p, "url": f"{urls.repo}/commits/{p}", "html_url": f"{urls.repo_web}/commit/{p}"}
             for p in c.parents
         ],
     }
+
+
+def _linked_user(urls: Urls, state: GitHubState, email: str) -> dict[str, Any] | None:
+    """The account a commit's e-mail belongs to (only ``login@users.noreply.github.com``)."""
+    login, _, domain = email.partition("@")
+    if domain != "users.noreply.github.com" or login not in state.users:
+        return None
+    return user(urls, state, login)
 
 
 def git_ref(urls: Urls, ref: str, sha: str) -> dict[str, Any]:

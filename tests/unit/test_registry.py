@@ -39,6 +39,7 @@ def test_titles_come_from_the_typed_request() -> None:
         "code_quality_check": "Quality gate on pull request #7",
         "dead_code_cleanup": "Cleaning dead code in contexten/agents",
         "security_audit": "Security audit of contexten/agents",
+        "failure_analysis": "Analysing the failure of the latest failed run on the default branch",
     }
 
 

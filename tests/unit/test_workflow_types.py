@@ -78,6 +78,7 @@ def test_groups_follow_the_doc_sections():
 
 IMPLEMENTED_ORDER = [
     "component_analysis",
+    "failure_analysis",
     "code_quality_check",
     "security_audit",
     "dead_code_cleanup",

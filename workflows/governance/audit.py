@@ -44,6 +44,7 @@ class AuditKind(StrEnum):
     START_DENIED = "start_denied"
     RETRIED = "retried"
     CANCELLED = "cancelled"
+    JOBS_RERUN = "jobs_rerun"  # GitHub asked to re-run an Actions run's failed jobs
 
 
 class AuditRecord(BaseModel):

@@ -26,12 +26,14 @@ class ActionsOperations(GitHubSession):
         branch: str | None = None,
         status: str | None = None,
         event: str | None = None,
+        head_sha: str | None = None,
         limit: int = 30,
     ) -> list[WorkflowRun]:
         """Recent runs, newest first; ``status`` is a status or a conclusion (``failure``)."""
 
         def call() -> list[WorkflowRun]:
-            runs = self._repo.get_workflow_runs(**given(branch=branch, status=status, event=event))
+            filters = given(branch=branch, status=status, event=event, head_sha=head_sha)
+            runs = self._repo.get_workflow_runs(**filters)
             return [_run(run) for run in islice(runs, limit)]
 
         return self._call("list workflow runs", call)
@@ -129,4 +131,5 @@ def _job(job: github.WorkflowJob.WorkflowJob) -> WorkflowJob:
             WorkflowStep(number=s.number, name=s.name, status=s.status, conclusion=s.conclusion)
             for s in job.steps
         ],
+        run_attempt=job.run_attempt or 1,
     )

@@ -1,8 +1,8 @@
 """`GitHubClient`: every GitHub operation the flows need, as one object.
 
 Built from `OrchestrationConfig` with `GitHubClient.from_config(config)`; the operations live in
-`github_session` (repository, branches), `github_actions`, `github_pulls` and `github_delivery`
-(statuses, checks, deployments); cloning and pushing with real git are here.
+`github_session` (repository, branches), `github_actions`, `github_commits`, `github_pulls` and
+`github_delivery` (statuses, checks, deployments); cloning and pushing with real git are here.
 """
 
 from __future__ import annotations
@@ -11,13 +11,15 @@ from pathlib import Path
 
 from workflows.integrations import github_git
 from workflows.integrations.github_actions import ActionsOperations
+from workflows.integrations.github_commits import CommitOperations
 from workflows.integrations.github_delivery import DeliveryOperations
 from workflows.integrations.github_models import ClonedRepository, GitHubRepository
 from workflows.integrations.github_pulls import PullRequestOperations
 
 
-class GitHubClient(ActionsOperations, PullRequestOperations, DeliveryOperations):
-    """One repository on GitHub: Actions, pull requests, statuses, deployments, clone and push."""
+class GitHubClient(ActionsOperations, CommitOperations, PullRequestOperations, DeliveryOperations):
+    """One repository on GitHub: Actions, commits, pull requests, statuses, deployments, clone
+    and push."""
 
     def clone(
         self,

@@ -49,6 +49,7 @@ class WorkflowJob(BaseModel):
     completed_at: datetime | None = None
     html_url: str | None = None
     steps: list[WorkflowStep] = Field(default_factory=list)
+    run_attempt: int = 1
 
     @property
     def failed_steps(self) -> list[WorkflowStep]:
@@ -72,6 +73,36 @@ class WorkflowRun(BaseModel):
     html_url: str
     created_at: datetime
     updated_at: datetime
+
+
+class CommitSummary(BaseModel):
+    """A commit as a list of changes shows it: who, when, what."""
+
+    sha: str
+    message: str
+    author_name: str | None = None
+    author_login: str | None = Field(None, description="the GitHub account, when GitHub knows it")
+    authored_at: datetime | None = None
+    html_url: str | None = None
+
+    @property
+    def title(self) -> str:
+        """The message's first line."""
+        return self.message.splitlines()[0] if self.message else ""
+
+
+class CommitComparison(BaseModel):
+    """``base...head``: the commits on ``head`` since the merge base, oldest first."""
+
+    base: str
+    head: str
+    status: str = Field(description="ahead, behind, diverged or identical")
+    ahead_by: int
+    behind_by: int
+    total_commits: int
+    commits: list[CommitSummary] = Field(default_factory=list)
+    files: list[str] = Field(default_factory=list, description="paths changed since the base")
+    html_url: str | None = None
 
 
 class PullRequest(BaseModel):

@@ -23,6 +23,7 @@ from workflows.integrations.github_models import (
     CheckConclusion,
     CheckResult,
     ClonedRepository,
+    CommitComparison,
     CommitStatus,
     Deployment,
     DeploymentState,
@@ -68,13 +69,14 @@ def list_workflow_runs(
     branch: str | None = None,
     status: str | None = None,
     limit: int = 30,
+    head_sha: str | None = None,
     *,
     repository: str | None = None,
     config: OrchestrationConfig | None = None,
 ) -> list[WorkflowRun]:
     """Recent Actions runs, newest first (``status``: a status or a conclusion)."""
     with github_client(config, repository) as gh:
-        return gh.list_workflow_runs(branch=branch, status=status, limit=limit)
+        return gh.list_workflow_runs(branch=branch, status=status, head_sha=head_sha, limit=limit)
 
 
 @task(name="github-get-workflow-run", **TASK_OPTIONS)
@@ -88,11 +90,15 @@ def get_workflow_run(
 
 @task(name="github-list-run-jobs", **TASK_OPTIONS)
 def list_run_jobs(
-    run_id: int, *, repository: str | None = None, config: OrchestrationConfig | None = None
+    run_id: int,
+    latest_only: bool = True,
+    *,
+    repository: str | None = None,
+    config: OrchestrationConfig | None = None,
 ) -> list[WorkflowJob]:
-    """The jobs of a run's latest attempt, with their steps."""
+    """The jobs of a run's latest attempt (every attempt's unless ``latest_only``)."""
     with github_client(config, repository) as gh:
-        return gh.list_run_jobs(run_id)
+        return gh.list_run_jobs(run_id, latest_only=latest_only)
 
 
 @task(name="github-download-job-log", **TASK_OPTIONS)
@@ -106,6 +112,20 @@ def download_job_log(
     """The end of a job's log."""
     with github_client(config, repository) as gh:
         return gh.download_job_log(job_id, max_chars=max_chars)
+
+
+@task(name="github-compare-commits", **TASK_OPTIONS)
+def compare_commits(
+    base: str,
+    head: str,
+    limit: int = 250,
+    *,
+    repository: str | None = None,
+    config: OrchestrationConfig | None = None,
+) -> CommitComparison:
+    """The commits on ``head`` since its merge base with ``base``, oldest first."""
+    with github_client(config, repository) as gh:
+        return gh.compare_commits(base, head, limit=limit)
 
 
 @task(name="github-rerun-failed-jobs", **TASK_OPTIONS)
