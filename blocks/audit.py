@@ -25,6 +25,7 @@ MARKS = {
     AuditKind.START_DENIED: "⛔",
     AuditKind.RETRIED: "🔁",
     AuditKind.CANCELLED: "🛑",
+    AuditKind.ISSUE_OPENED: "📋",
 }
 
 

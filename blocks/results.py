@@ -12,7 +12,9 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 
 from blocks.analysis import analysis_blocks, analysis_text
+from blocks.autonomous_refactoring import parent_outcome, refactoring_blocks, refactoring_text
 from blocks.cleanup import cleanup_blocks, cleanup_text
+from workflows.models.autonomous_refactoring import RefactoringResult
 from workflows.models.component_analysis import ComponentAnalysisResult
 from workflows.models.dead_code_cleanup import CleanupResult
 
@@ -41,9 +43,18 @@ def _cleanup(result: CleanupResult, run_id: str, run_name: str) -> RenderedResul
     )
 
 
+def _refactoring(result: RefactoringResult, run_id: str, run_name: str) -> RenderedResult:
+    return RenderedResult(
+        refactoring_text(result),
+        refactoring_blocks(result, run_id, run_name),
+        parent_outcome(result),
+    )
+
+
 RENDERERS: dict[type[Any], Callable[[Any, str, str], RenderedResult]] = {
     ComponentAnalysisResult: _analysis,
     CleanupResult: _cleanup,
+    RefactoringResult: _refactoring,
 }
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.actions import approval_buttons, run_buttons
+from bot.actions import approval_buttons, result_buttons, run_buttons
 from bot.services import BotServices
 
 
 def register(app: AsyncApp, services: BotServices) -> None:
-    """Listen for the run buttons and the approval buttons."""
+    """Listen for the run buttons, the result buttons and the approval buttons."""
     run_buttons.register(app, services)
+    result_buttons.register(app, services)
     approval_buttons.register(app, services)

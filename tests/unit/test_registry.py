@@ -30,13 +30,16 @@ def test_specs_are_complete_and_rendered() -> None:
 
 def test_titles_come_from_the_typed_request() -> None:
     specs = discovered()
+    # What a type needs beyond a repository and a component.
+    extra = {"autonomous_refactoring": {"source_run": "brave-fox"}}
     titles = {
-        w.value: s.title_of({"repo": ".", "component": "contexten/agents"})
+        w.value: s.title_of({"repo": ".", "component": "contexten/agents", **extra.get(w, {})})
         for w, s in specs.items()
     }
     assert titles == {
         "component_analysis": "Analyzing contexten/agents",
         "dead_code_cleanup": "Cleaning dead code in contexten/agents",
+        "autonomous_refactoring": "Asking Codegen to fix contexten/agents",
     }
 
 

@@ -76,7 +76,7 @@ def test_groups_follow_the_doc_sections():
     assert {t.value: CATALOG[t].group for t in WorkflowType} == seen
 
 
-IMPLEMENTED_ORDER = ["component_analysis", "dead_code_cleanup"]
+IMPLEMENTED_ORDER = ["component_analysis", "dead_code_cleanup", "autonomous_refactoring"]
 IMPLEMENTED = set(IMPLEMENTED_ORDER)
 
 

@@ -44,6 +44,7 @@ class AuditKind(StrEnum):
     START_DENIED = "start_denied"
     RETRIED = "retried"
     CANCELLED = "cancelled"
+    ISSUE_OPENED = "issue_opened"  # Open issue on a result: a Linear issue opened or found
 
 
 class AuditRecord(BaseModel):
