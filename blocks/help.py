@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
@@ -11,14 +13,16 @@ from slack_sdk.models.blocks import (
 )
 
 from blocks.text import clip_lines
-from workflows.types import CATALOG
+from workflows.types import CATALOG, WorkflowType
 
 HELP_TEXT = (
     "*/cicd analyze* `<component>` `[--ref <branch|tag|sha>]` — analyse a path in the repository\n"
     "*/cicd cleanup* `<component>` `[--ref <branch>]` — remove dead code on a branch, "
     "after an approval\n"
+    "*/cicd run* `<type> key=value ...` — start any workflow type that runs today, e.g. "
+    "`/cicd run component_analysis component=src options.min_confidence=90`\n"
     "*/cicd audit* `[run]` — who requested, approved, escalated, re-ran or cancelled what\n"
-    "*/cicd workflows* — the 20 workflow types and which run today\n"
+    "*/cicd workflows* — the 20 workflow types, which run today and their parameters\n"
     "*/cicd help* — this message"
 )
 
@@ -38,18 +42,21 @@ def help_blocks(repo_label: str) -> list[Block]:
     ]
 
 
-def workflow_lines() -> list[str]:
-    """One line per workflow type, saying honestly whether it runs yet."""
-    return [
-        f"{'✅' if info.implemented else '⏳'} `{info.workflow.value}` — {info.summary}"
-        + ("" if info.implemented else " _(not implemented yet)_")
+def workflows_blocks(parameters: Mapping[WorkflowType, list[str]] | None = None) -> list[Block]:
+    """The catalogue: each type that runs with its `key=value` parameters, then the others."""
+    parameters = parameters or {}
+    blocks: list[Block] = [HeaderBlock(text="Workflow types")]
+    for info in CATALOG.values():
+        if info.implemented:
+            lines = [f"✅ *`/cicd run {info.workflow.value}`* — {info.summary}"]
+            lines += [f"• {line}" for line in parameters.get(info.workflow, [])]
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=clip_lines(lines, 3000))))
+    waiting = [
+        f"⏳ `{info.workflow.value}` — {info.summary}"
         for info in CATALOG.values()
+        if not info.implemented
     ]
-
-
-def workflows_blocks() -> list[Block]:
-    """The catalogue of workflow types."""
-    return [
-        HeaderBlock(text="Workflow types"),
-        SectionBlock(text=MarkdownTextObject(text=clip_lines(workflow_lines(), 3000))),
-    ]
+    if waiting:
+        text = clip_lines(["*Not implemented yet*", *waiting], 3000)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
+    return blocks

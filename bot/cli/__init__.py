@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 from bot.errors import StartError
 from workflows.config import ConfigError, OrchestrationConfig, load_config
+from workflows.models.runs import check_ref
 from workflows.repository.checkout import is_remote
-from workflows.types import CATALOG
+from workflows.types import CATALOG, WorkflowType
 
 if TYPE_CHECKING:
     from workflows.analysis.options import AnalysisOptions
@@ -60,6 +61,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
 
+    run = sub.add_parser(
+        "run",
+        help="start any implemented workflow type: cicd run TYPE key=value ...",
+        description="Start a workflow type with typed parameters; `cicd workflows -v` lists them.",
+    )
+    run.add_argument("workflow", metavar="TYPE", help="a workflow type, e.g. component_analysis")
+    run.add_argument("params", nargs="*", metavar="key=value", help="the type's parameters")
+    run.add_argument("--format", choices=("text", "json"), default="text")
+    run.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
+
     audit = sub.add_parser(
         "audit", help="the audit trail: requests, decisions, escalations, re-runs, cancels"
     )
@@ -69,7 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("serve", help="run the Slack bot (HTTP mode, or Socket Mode)")
     sub.add_parser("worker", help="scaled out: register deployments and run a Prefect worker")
-    sub.add_parser("workflows", help="list the 20 workflow types")
+    listing = sub.add_parser("workflows", help="list the 20 workflow types")
+    listing.add_argument(
+        "-v", "--verbose", action="store_true", help="with the parameters of each runnable type"
+    )
     return parser
 
 
@@ -88,7 +102,7 @@ def _run(argv: list[str] | None) -> int:
         build_parser().print_help()
         return EXIT_USAGE
     if args.command == "workflows":
-        return _workflows()
+        return _workflows(verbose=args.verbose)
     try:
         config = load_config()
     except ConfigError as exc:
@@ -106,6 +120,8 @@ def _run(argv: list[str] | None) -> int:
             return run_worker(config)
         if args.command == "audit":
             return _audit(args, config)
+        if args.command == "run":
+            return _run_workflow(args, config)
         return _analyze(args, config)
     except StartError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -121,11 +137,66 @@ def _setup_logging() -> None:
     configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
 
 
-def _workflows() -> int:
+def _workflows(*, verbose: bool = False) -> int:
+    if verbose:  # the parameters come from the flows' models, which import Prefect
+        from bot.runtime.embedded import apply_prefect_defaults
+
+        try:
+            apply_prefect_defaults(load_config().cicd_data_dir, quiet=True)
+        except ConfigError as exc:
+            print(f"configuration error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     for info in CATALOG.values():
         mark = "yes" if info.implemented else "not yet"
         print(f"{info.workflow.value:<24} {info.group:<12} {mark:<8} {info.summary}")
+        if verbose and info.implemented:
+            for line in _parameter_lines(info.workflow):
+                print(f"    {line}")
     return EXIT_OK
+
+
+def _parameter_lines(workflow: WorkflowType) -> list[str]:
+    from blocks.plain import unmark
+    from workflows.parameters import usage_lines
+    from workflows.registry import spec_of
+
+    spec = spec_of(workflow)
+    return [unmark(line) for line in usage_lines(spec.request_type)] if spec else []
+
+
+def _run_workflow(args: argparse.Namespace, config: OrchestrationConfig) -> int:
+    """`cicd run TYPE key=value ...`: the type is checked before Prefect is imported."""
+    try:
+        workflow = WorkflowType(args.workflow)
+    except ValueError:
+        return _usage(f"unknown workflow type {args.workflow!r}; see `cicd workflows`")
+    if not CATALOG[workflow].implemented:
+        return _usage(f"{workflow.value} is not implemented yet; see `cicd workflows`")
+    from bot.runtime.embedded import apply_prefect_defaults, running_server
+
+    apply_prefect_defaults(config.cicd_data_dir, quiet=not args.verbose)
+    if not os.environ.get("PREFECT_API_URL"):
+        served = running_server(config.cicd_data_dir)
+        if served:
+            os.environ["PREFECT_API_URL"] = served
+    from blocks.plain import unmark
+    from bot.cli.run import run_workflow
+    from workflows.parameters import ParameterError, parse_parameters
+    from workflows.registry import flow_specs
+
+    spec = flow_specs(config)[workflow]
+    model = spec.request_type
+    defaults = {"repo": config.cicd_repo} if "repo" in model.model_fields else {}
+    try:
+        request = parse_parameters(model, args.params, defaults=defaults, workflow=workflow.value)
+    except ParameterError as exc:
+        return _usage(unmark(str(exc)))
+    return asyncio.run(run_workflow(spec, request, args.format))
+
+
+def _usage(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _audit(args: argparse.Namespace, config: OrchestrationConfig) -> int:
@@ -161,6 +232,7 @@ def _analyze(args: argparse.Namespace, config: OrchestrationConfig) -> int:
     try:
         options = _analysis_options(args, target)
         issue = _linear_issue_id(args.linear_issue_id)
+        check_ref(args.ref)
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

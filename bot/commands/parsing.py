@@ -7,11 +7,11 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-from workflows.models.runs import normalise_issue_id
+from workflows.models.runs import GIT_REF, normalise_issue_id
 from workflows.repository.components import ComponentError, normalise_component
 from workflows.types import CATALOG, WorkflowType
 
-SUBCOMMANDS = ("analyze", "cleanup", "audit", "help", "workflows")
+SUBCOMMANDS = ("analyze", "cleanup", "run", "audit", "help", "workflows")
 ALIASES = {
     "analyse": "analyze",
     "ls": "workflows",
@@ -24,8 +24,6 @@ ALIASES = {
 _RUN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 # Slack wraps links as <url|label> or <url>; keep what the person typed.
 _SLACK_LINK = re.compile(r"<([^>|]+)(?:\|([^>]+))?>")
-# A ref never starts with `-` (git would read it as an option).
-_REF = re.compile(r"^(?!-)[A-Za-z0-9._/@{}^~-]{1,200}$")
 
 
 class CommandError(ValueError):
@@ -63,13 +61,24 @@ class CleanupCommand:
 
 
 @dataclass(frozen=True)
+class RunCommand:
+    """`/cicd run <type> key=value ...`: any implemented type, its parameters as words."""
+
+    workflow: WorkflowType
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class AuditCommand:
     """`/cicd audit [run]`: the audit trail, of one run or of all."""
 
     run: str | None = None
 
 
-Command = HelpCommand | WorkflowsCommand | AnalyzeCommand | CleanupCommand | AuditCommand
+Command = (
+    HelpCommand | WorkflowsCommand | AnalyzeCommand | CleanupCommand | RunCommand | AuditCommand
+)
+StartCommand = AnalyzeCommand | CleanupCommand | RunCommand
 
 
 def _unwrap_links(text: str) -> str:
@@ -96,6 +105,8 @@ def parse_command(text: str) -> Command:
         return HelpCommand()
     if head == "workflows":
         return WorkflowsCommand()
+    if head == WorkflowType.COMPONENT_ANALYSIS.value and args and all(_is_pair(a) for a in args):
+        return RunCommand(WorkflowType.COMPONENT_ANALYSIS, tuple(args))  # key=value words
     if head in (WorkflowType.COMPONENT_ANALYSIS.value, "analyze"):
         return _parse_analyze(args)
     if head == "cleanup":
@@ -103,13 +114,46 @@ def parse_command(text: str) -> Command:
         return CleanupCommand(parsed.component, parsed.ref, linear_issue_id=parsed.linear_issue_id)
     if head == "audit":
         return _parse_audit(args)
+    if head == "run":
+        return _parse_run(args)
     if head in {t.value for t in WorkflowType}:
-        info = CATALOG[WorkflowType(head)]
-        raise CommandError(
-            f"`{head}` ({info.summary.lower()}) is not implemented yet. "
-            "Try `/cicd workflows` to see what runs today."
-        )
+        _implemented(head)
+        return RunCommand(WorkflowType(head), tuple(args))
     raise CommandError(f"Unknown command `{words[0]}`.{_suggest(head)} Try `/cicd help`.")
+
+
+def _is_pair(word: str) -> bool:
+    return "=" in word and not word.startswith("-")
+
+
+def _implemented(name: str) -> WorkflowType:
+    """The implemented workflow type `name`, or a `CommandError` saying what runs today."""
+    runnable = ", ".join(f"`{t.value}`" for t, info in CATALOG.items() if info.implemented)
+    try:
+        workflow = WorkflowType(name)
+    except ValueError:
+        close = difflib.get_close_matches(name, [t.value for t in WorkflowType], n=1, cutoff=0.6)
+        hint = f" Did you mean `{close[0]}`?" if close else ""
+        raise CommandError(
+            f"Unknown workflow type `{name}`.{hint} Types that run: {runnable}."
+        ) from None
+    info = CATALOG[workflow]
+    if not info.implemented:
+        raise CommandError(
+            f"`{name}` ({info.summary.lower()}) is not implemented yet. Types that run: "
+            f"{runnable}; `/cicd workflows` lists them with their parameters."
+        )
+    return workflow
+
+
+def _parse_run(args: list[str]) -> RunCommand:
+    if not args:
+        raise CommandError(
+            "Which workflow? `/cicd run <type> key=value ...`, e.g. "
+            "`/cicd run component_analysis component=src`. `/cicd workflows` lists the types "
+            "and their parameters."
+        )
+    return RunCommand(_implemented(args[0].lower()), tuple(args[1:]))
 
 
 def _option_value(
@@ -160,7 +204,7 @@ def _parse_analyze(args: list[str], verb: str = "analyze") -> AnalyzeCommand:
             f"Which component? Give a path in the repository: `/cicd {verb} contexten/agents` "
             "(or `.` for all of it)."
         )
-    if ref is not None and not _REF.match(ref):
+    if ref is not None and not GIT_REF.match(ref):
         raise CommandError(f"`{ref}` is not a valid git ref.")
     if issue is not None:
         try:

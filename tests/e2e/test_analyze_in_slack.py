@@ -166,3 +166,17 @@ def test_retry_button_starts_a_new_run_in_the_same_thread(
         timeout=90,
     )
     assert len(slack.thread(CHANNEL, parent["ts"])) >= replies_before + 2
+
+
+def test_run_starts_a_type_with_typed_parameters(
+    bot: BotProcess, slack: SlackEmulator, driver: SlackDriver
+) -> None:
+    text = "run component_analysis component=contexten/agents options.select=unused-import"
+    response = driver.slash_command(text, user_id="U0002")
+    assert response.status_code == 200 and response.elapsed.total_seconds() < 3.0
+    parent = slack.wait_for(lambda: _parent(slack, "<@U0002>"), timeout=10)
+    assert "Analyzing contexten/agents" in parent["text"]
+    result = slack.wait_for(lambda: _final_result(slack, parent["ts"], "unused-import"), timeout=90)
+    text = _blocks_text(result)
+    assert "worker.py:1" in text  # the planted `import os`
+    assert "bare-except" not in text and "unused-function" not in text  # only what was selected

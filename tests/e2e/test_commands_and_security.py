@@ -50,6 +50,13 @@ def test_stale_timestamp_is_rejected_and_nothing_launches(
         ("analyze /etc", "is absolute"),
         ("health_check", "not implemented yet"),
         ('analyze "unclosed', "quote is not closed"),
+        ("workflows", "options.min_confidence=<whole number>"),
+        ("run", "Which workflow?"),
+        ("run component_analysis componnt=src", "Did you mean `component`?"),
+        ("run component_analysis repo=/etc", "set by the bot's configuration"),
+        ("run component_analysis component=../../etc", "leaves the repository"),
+        ("run component_analysis options.min_confidence=200", "less than or equal to 100"),
+        ("run dead_code_cleanup ref=--upload-pack=x", "not a valid git ref"),
     ],
 )
 def test_friendly_ephemeral_answers(

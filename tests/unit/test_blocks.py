@@ -457,17 +457,25 @@ def test_help_blocks():
     dicts = to_dicts(help_blocks("acme/widgets"))
     text = all_text(dicts)
     assert "/cicd analyze" in text and "/cicd workflows" in text and "/cicd help" in text
+    assert "/cicd run" in text
     assert "`acme/widgets`" in text
 
 
-def test_workflows_blocks_list_all_twenty_honestly():
-    dicts = to_dicts(workflows_blocks())
-    lines = dicts[1]["text"]["text"].split("\n")
-    assert len(lines) == len(WorkflowType) == 20
-    for line, (kind, info) in zip(lines, CATALOG.items(), strict=True):
-        assert f"`{kind.value}`" in line
-        assert line.startswith("✅" if info.implemented else "⏳")
-        assert ("not implemented yet" in line) is not info.implemented
+def test_workflows_blocks_list_all_twenty_honestly_with_parameters():
+    runnable = {w for w, info in CATALOG.items() if info.implemented}
+    params = {w: [f"`{w.value}_param=<text>` required"] for w in runnable}
+    dicts = to_dicts(workflows_blocks(params))
+    sections = [d["text"]["text"] for d in dicts[1:]]
+    assert len(sections) == len(runnable) + 1  # one per runnable type, then the others
+    for workflow, text in zip(sorted(runnable, key=list(CATALOG).index), sections, strict=False):
+        assert text.startswith(f"✅ *`/cicd run {workflow.value}`*")
+        assert f"`{workflow.value}_param=<text>` required" in text
+    waiting = sections[-1].split("\n")
+    assert waiting[0] == "*Not implemented yet*"
+    assert [line.split("`")[1] for line in waiting[1:]] == [
+        w.value for w, info in CATALOG.items() if not info.implemented
+    ]
+    assert len(runnable) + len(waiting) - 1 == len(WorkflowType) == 20
 
 
 # -- text helpers ---------------------------------------------------------------------------

@@ -10,10 +10,11 @@ from bot.commands.parsing import (
     CleanupCommand,
     CommandError,
     HelpCommand,
+    RunCommand,
     WorkflowsCommand,
     parse_command,
 )
-from workflows.types import WorkflowType
+from workflows.types import CATALOG, WorkflowType
 
 
 def error_of(text: str) -> str:
@@ -184,11 +185,7 @@ def test_unknown_command_without_a_near_match_has_no_suggestion():
 
 @pytest.mark.parametrize(
     "name",
-    [
-        t.value
-        for t in WorkflowType
-        if t not in (WorkflowType.COMPONENT_ANALYSIS, WorkflowType.DEAD_CODE_CLEANUP)
-    ],
+    [t.value for t, info in CATALOG.items() if not info.implemented],
 )
 def test_other_workflow_types_are_not_implemented_yet(name):
     message = error_of(f"{name} something")
@@ -261,3 +258,42 @@ def test_audit_takes_an_optional_run():
     assert parse_command("audit 0b6f2a52") == AuditCommand("0b6f2a52")
     assert "takes one run" in error_of("audit a b")
     assert "takes one run" in error_of("audit ../x")
+
+
+# -- /cicd run --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "run component_analysis component=src ref=main",
+        "RUN component_analysis component=src ref=main",
+        "component_analysis component=src ref=main",  # a type's name with key=value words
+    ],
+)
+def test_run_names_a_type_and_keeps_its_words(text):
+    assert parse_command(text) == RunCommand(
+        WorkflowType.COMPONENT_ANALYSIS, ("component=src", "ref=main")
+    )
+
+
+def test_run_for_every_implemented_type():
+    for workflow, info in CATALOG.items():
+        if info.implemented:
+            assert parse_command(f"run {workflow.value}") == RunCommand(workflow, ())
+
+
+def test_a_type_name_with_a_path_still_analyses():
+    assert parse_command("component_analysis src") == AnalyzeCommand(component="src")
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("run", "Which workflow?"),
+        ("run helth_check", "Unknown workflow type `helth_check`. Did you mean `health_check`?"),
+        ("run nonsense", "Types that run: `component_analysis`"),
+    ],
+)
+def test_run_mistakes_are_explained(text, said):
+    assert said in error_of(text)

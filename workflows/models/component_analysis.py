@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, field_validator
 from workflows.analysis.models import AnalysisReport, Category, Finding
 from workflows.analysis.options import AnalysisOptions
 from workflows.integrations.linear_models import LinearIssueRef
-from workflows.models.runs import normalise_issue_id
+from workflows.models.runs import check_ref, normalise_issue_id
 
 
 class AnalysisRequest(BaseModel):
@@ -30,6 +30,11 @@ class AnalysisRequest(BaseModel):
     @classmethod
     def _issue_id_shape(cls, value: str | None) -> str | None:
         return None if value is None else normalise_issue_id(value)
+
+    @field_validator("ref")
+    @classmethod
+    def _ref_shape(cls, value: str | None) -> str | None:
+        return check_ref(value)
 
 
 class ComponentAnalysisResult(BaseModel):

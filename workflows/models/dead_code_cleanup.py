@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, field_validator
 from workflows.analysis.fixes import SkippedFix
 from workflows.analysis.models import Finding
 from workflows.governance.approvals import ApprovalRequest, Risk
-from workflows.models.runs import RunOrigin, normalise_issue_id
+from workflows.models.runs import RunOrigin, check_ref, normalise_issue_id
 from workflows.repository.worktrees import FileChange
 
 SAFE_RULES = ("unused-import", "unused-function")
@@ -31,6 +31,11 @@ class CleanupRequest(BaseModel):
     @classmethod
     def _issue_id_shape(cls, value: str | None) -> str | None:
         return None if value is None else normalise_issue_id(value)
+
+    @field_validator("ref")
+    @classmethod
+    def _ref_shape(cls, value: str | None) -> str | None:
+        return check_ref(value)
 
     @property
     def component_label(self) -> str:

@@ -27,3 +27,14 @@ class RunOrigin(BaseModel):
     user: str | None = None
     channel: str | None = None
     thread_ts: str | None = None
+
+
+# A branch, tag or commit; never starting with `-` (git would read it as an option).
+GIT_REF = re.compile(r"^(?!-)[A-Za-z0-9._/@{}^~-]{1,200}$")
+
+
+def check_ref(value: str | None) -> str | None:
+    """A git ref as given, or ValueError when git could misread it."""
+    if value is not None and not GIT_REF.match(value):
+        raise ValueError(f"'{value}' is not a valid git ref")
+    return value
