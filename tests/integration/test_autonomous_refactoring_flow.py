@@ -194,3 +194,52 @@ def test_without_codegen_the_run_says_what_to_set(
     assert state.is_failed()
     assert "set CODEGEN_ORG_ID and CODEGEN_TOKEN" in (state.message or "")
     assert "`/cicd cleanup contexten/agents`" in (state.message or "")
+
+
+def test_cicd_run_starts_it_from_the_terminal(
+    prefect_api: str,
+    emu: CodegenEmulator,
+    planted_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.integration.test_cli import cicd
+
+    config = tmp_path / "policy.yaml"
+    policy = {"workflows": {"autonomous_refactoring": {"approval_required": False}}}
+    config.write_text(yaml.safe_dump({"access_policy": policy}))
+    codegen = {
+        "CODEGEN_API_BASE_URL": emu.url,
+        "CODEGEN_TOKEN": emu.token,
+        "CODEGEN_ORG_ID": str(emu.org_id),
+        "CICD_CONFIG": str(config),
+    }
+    finding = "findings=contexten/agents/worker.py:1 unused-import: `os` imported but unused"
+    done = cicd(
+        "run",
+        "autonomous_refactoring",
+        "component=contexten/agents",
+        finding,
+        cwd=planted_repo,
+        api_url=prefect_api,
+        **codegen,
+    )
+    assert done.returncode == 0, done.stderr
+    (run,) = emu.runs.values()
+    assert "1. contexten/agents/worker.py:1, unused-import: `os` imported but unused" in run.prompt
+    assert "Codegen fix for contexten/agents" in done.stdout
+    assert f"https://github.com/example/app/pull/{100 + run.id}" in done.stdout
+    assert "Codegen agent works on it" in done.stderr  # the progress display
+
+    for name in ("CODEGEN_TOKEN", "CODEGEN_ORG_ID"):
+        monkeypatch.delenv(name)
+    missing = cicd(
+        "run",
+        "autonomous_refactoring",
+        "source_run=brave-fox",
+        cwd=planted_repo,
+        api_url=prefect_api,
+        CICD_CONFIG=str(config),
+    )
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert "set CODEGEN_ORG_ID and CODEGEN_TOKEN" in missing.stderr
