@@ -280,3 +280,28 @@ def test_ask_for_a_fix_runs_the_agent_to_its_pull_request(
     assert [r.related_run_id for r in started] == [run_id]
     denied = [r for r in read_local(workdir / "data") if r.kind.value == "start_denied"]
     assert [r.actor for r in denied if r.workflow == "autonomous_refactoring"] == [OUTSIDER]
+
+
+def test_cicd_run_starts_it_from_an_analysis_run(
+    wired_bot: BotProcess, slack: SlackEmulator, wired: SlackDriver, codegen: CodegenEmulator
+) -> None:
+    _, result = analysis_result(wired, slack)
+    source = buttons(result)["cicd_request_fix"]
+    agents_before = len(codegen.runs)
+    before = slack.messages(CHANNEL)[-1]["ts"]
+    words = f"run autonomous_refactoring source_run={source}"
+    assert wired.slash_command(words, user_id=REQUESTER).status_code == 200
+    top = slack.wait_for(lambda: parent(slack, "Asking Codegen to fix", before), timeout=15)
+    request = slack.wait_for(lambda: approval_message(slack, top["ts"]), timeout=60)
+    click(wired, slack, request, "cicd_approve", APPROVER, "approve-run")
+
+    def final() -> dict[str, Any] | None:
+        for message in slack.thread(CHANNEL, top["ts"]):
+            if "Codegen fix for" in json.dumps(message.get("blocks", [])):
+                return message
+        return None
+
+    done = slack.wait_for(final, timeout=90)
+    (agent,) = list(codegen.runs.values())[agents_before:]
+    assert f"/pull/{100 + agent.id}" in json.dumps(done["blocks"])
+    assert "contexten/agents/worker.py:16, bare-except:" in agent.prompt  # read from the run
