@@ -87,7 +87,8 @@ def test_open_issue_creates_once_under_the_main_issue(
     assert len(created) == 1
     issue = linear.issue(created[0]["identifier"])
     assert issue["parentId"] == linear.issue("ZAM-1")["id"]
-    assert issue["title"].startswith("Analyzing contexten/agents: Analysis of contexten/agents:")
+    count = len(result.top_findings(1000))  # the problems; integration points are an inventory
+    assert issue["title"].startswith(f"{count} findings in contexten/agents (run ")
     commit = result.commit
     assert (
         f"[contexten/agents/worker.py:9](https://github.com/acme/app/blob/{commit}/"

@@ -147,7 +147,7 @@ def test_a_result_issue_lists_findings_with_github_links() -> None:
     draft = draft_for_result(
         context(github_repository="acme/app", github_web="https://github.com"), found, len(found)
     )
-    assert draft.title == "Analyzing contexten/agents: 30 findings in 37 files"
+    assert draft.title == f"{len(found)} findings in contexten/agents (run brave-fox)"
     first = found[0]
     link = (
         f"[contexten/agents/{first.path}:{first.line}](https://github.com/acme/app/blob/"

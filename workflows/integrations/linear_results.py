@@ -145,12 +145,21 @@ def draft_for_result(context: IssueContext, findings: list[Finding], total: int)
         lines.append("")
     lines += _links(context)
     return IssueDraft(
-        title=_clip(f"{context.title}: {context.headline}"),
+        title=_clip(_result_title(context, total)),
         description="\n".join(lines),
         marker=result_marker(context.run_id),
         parent_issue=context.parent_issue,
         parent_marker=_parent_marker(context),
     )
+
+
+def _result_title(context: IssueContext, total: int) -> str:
+    """`8 findings in contexten/agents (run brave-fox)`, or the headline without findings."""
+    if not total:
+        return context.headline
+    where = context.source.component or "the whole repository"
+    run = f" (run {context.run_name})" if context.run_name else ""
+    return f"{total} finding{'s' if total != 1 else ''} in {where}{run}"
 
 
 def draft_for_finding(context: IssueContext, finding: Finding) -> IssueDraft:
