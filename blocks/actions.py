@@ -7,6 +7,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject
 RETRY = "cicd_retry"
 OPEN_ISSUE = "cicd_open_issue"
 REQUEST_FIX = "cicd_request_fix"
+OPEN_FINDING_ISSUE = "cicd_open_finding_issue"  # Open issue on one finding of a result
 APPROVE = "cicd_approve"
 REJECT = "cicd_reject"
 ESCALATE = "cicd_escalate"
@@ -34,6 +35,26 @@ def result_actions(run_id: str) -> ActionsBlock:
             ButtonElement(text="Ask for a fix", action_id=REQUEST_FIX, value=run_id),
         ],
     )
+
+
+def finding_issue_button(run_id: str, index: int) -> ButtonElement:
+    """Open a Linear issue for the result's finding number `index` (as the result lists them)."""
+    return ButtonElement(
+        text="Open issue", action_id=OPEN_FINDING_ISSUE, value=finding_value(run_id, index)
+    )
+
+
+def finding_value(run_id: str, index: int) -> str:
+    """A compact button value naming the run and one of its listed findings."""
+    return f"{run_id}#{index}"
+
+
+def parse_finding_value(value: str) -> tuple[str, int]:
+    """(run id, finding index) from `finding_value`; ValueError if it is not one."""
+    run_id, _, index = value.partition("#")
+    if not run_id or not index.isdigit():
+        raise ValueError(f"not a finding button value: {value!r}")
+    return run_id, int(index)
 
 
 def cancel_button(run_id: str) -> ButtonElement:

@@ -11,8 +11,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from blocks.actions import result_actions
-from blocks.text import clip, clip_lines, duration, escape
+from blocks.actions import finding_issue_button, result_actions
+from blocks.text import clip, duration, escape
 from workflows.analysis.models import Finding, Severity
 from workflows.analysis.scores import category_scores, overall_score
 from workflows.models.component_analysis import ComponentAnalysisResult, headline
@@ -69,6 +69,18 @@ def linear_line(result: ComponentAnalysisResult) -> str | None:
     return f"📋 Linear: {slack_link(issue.url, issue.identifier)}" if issue else None
 
 
+def finding_blocks(findings: list[Finding], run_id: str) -> list[Block]:
+    """One section per listed finding, each with its own Open issue button."""
+    return [
+        SectionBlock(
+            block_id=f"cicd_finding_{index}",
+            text=MarkdownTextObject(text=clip(finding_line(finding), 3000)),
+            accessory=finding_issue_button(run_id, index),
+        )
+        for index, finding in enumerate(findings)
+    ]
+
+
 def analysis_blocks(
     result: ComponentAnalysisResult, run_id: str, run_name: str = ""
 ) -> list[Block]:
@@ -90,11 +102,11 @@ def analysis_blocks(
     blocks.append(DividerBlock())
     top = result.top_findings(TOP_FINDINGS)
     if top:
-        lines = [finding_line(f) for f in top]
+        blocks += finding_blocks(top, run_id)
         hidden = len(report.findings) - len(top)
-        more = "_…and {n} more (full list in the Prefect run's artifact)_"
-        text = clip_lines(lines, 3000, more=more, hidden=hidden)
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
+        if hidden > 0:
+            more = f"_…and {hidden} more (full list in the Prefect run's artifact)_"
+            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
     else:
         blocks.append(SectionBlock(text=MarkdownTextObject(text="✨ No findings. Clean code!")))
     if report.parse_errors:

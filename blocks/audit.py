@@ -26,6 +26,7 @@ MARKS = {
     AuditKind.RETRIED: "🔁",
     AuditKind.CANCELLED: "🛑",
     AuditKind.JOBS_RERUN: "♻️",
+    AuditKind.ISSUE_OPENED: "📋",
 }
 
 

@@ -12,10 +12,12 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 
 from blocks.analysis import analysis_blocks, analysis_text
+from blocks.autonomous_refactoring import parent_outcome, refactoring_blocks, refactoring_text
 from blocks.cleanup import cleanup_blocks, cleanup_text
 from blocks.code_quality_check import quality_blocks, quality_outcome, quality_text
 from blocks.failure_analysis import failure_blocks, failure_outcome, failure_text
 from blocks.security_audit import audit_blocks, audit_outcome, audit_text
+from workflows.models.autonomous_refactoring import RefactoringResult
 from workflows.models.code_quality_check import QualityCheckResult
 from workflows.models.component_analysis import ComponentAnalysisResult
 from workflows.models.dead_code_cleanup import CleanupResult
@@ -65,12 +67,21 @@ def _failure(result: FailureAnalysisResult, run_id: str, run_name: str) -> Rende
     )
 
 
+def _refactoring(result: RefactoringResult, run_id: str, run_name: str) -> RenderedResult:
+    return RenderedResult(
+        refactoring_text(result),
+        refactoring_blocks(result, run_id, run_name),
+        parent_outcome(result),
+    )
+
+
 RENDERERS: dict[type[Any], Callable[[Any, str, str], RenderedResult]] = {
     ComponentAnalysisResult: _analysis,
     CleanupResult: _cleanup,
     SecurityAuditResult: _security_audit,
     QualityCheckResult: _quality,
     FailureAnalysisResult: _failure,
+    RefactoringResult: _refactoring,
 }
 
 

@@ -82,6 +82,8 @@ class OrchestrationConfig(BaseSettings):
     codegen_api_base_url: str | None = None
     github_token: SecretStr | None = None
     github_api_url: str = "https://api.github.com"
+    # Where people read code (file:line links in issues); None: derived from github_api_url.
+    github_web_url: str | None = None
     linear_api_key: SecretStr | None = None
     linear_api_url: str = "https://api.linear.app/graphql"
     # The repository on GitHub ("owner/name") and the Linear team (key such as "ZAM") that

@@ -1,4 +1,4 @@
-"""Buttons on a run's messages: Re-run, Cancel, and the result buttons still to come."""
+"""Buttons on a run's messages: Re-run and Cancel (the result buttons: `result_buttons`)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,9 @@ from bot.services import BotServices
 
 log = logging.getLogger(__name__)
 
-NOT_YET = {
-    ids.OPEN_ISSUE: "Opening a Linear issue from a result is not available in this version yet.",
-    ids.REQUEST_FIX: "Asking Codegen for a fix is not available in this version yet.",
-}
-
 
 def register(app: AsyncApp, services: BotServices) -> None:
-    """Listen for Re-run, Cancel and the result buttons."""
+    """Listen for Re-run and Cancel."""
 
     async def on_retry(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
@@ -58,11 +53,5 @@ def register(app: AsyncApp, services: BotServices) -> None:
         work = control.cancel(run_id, user, channel_of(body))
         await tell_outcome(respond, work, f"cancel of run {run_id} by {user}")
 
-    async def on_not_yet(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        await tell(respond, NOT_YET[body["actions"][0]["action_id"]])
-
     app.action(ids.RETRY)(on_retry)
     app.action(ids.CANCEL)(on_cancel)
-    for action_id in NOT_YET:
-        app.action(action_id)(on_not_yet)

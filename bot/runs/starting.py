@@ -142,6 +142,54 @@ class RunStarter:
             )
         return old.name
 
+    async def start_in_thread(
+        self,
+        workflow: WorkflowType,
+        request: BaseModel,
+        *,
+        user: str,
+        channel: str,
+        thread_ts: str,
+        key: str,
+        source_run: str | None = None,
+    ) -> FlowRun | None:
+        """Start `workflow` with `request` in an existing thread (a result's button).
+
+        Raises `LaunchError` (with a message for the person) when they may not start it there.
+        """
+        if self.control is not None:
+            verdict = await self.control.may_start(workflow, user, channel)
+            if not verdict.allowed:
+                await self.control.record(
+                    None,
+                    AuditKind.START_DENIED,
+                    user,
+                    f"tried to start {workflow.value} from a result without the right",
+                    run_id=source_run,
+                    workflow=workflow.value,
+                    channel=channel,
+                )
+                raise LaunchError(verdict.reason)
+        params_request = request.model_dump(mode="json")
+        origin = RunOrigin(source="slack", user=user, channel=channel, thread_ts=thread_ts)
+        params = {"request": params_request, "origin": origin.model_dump()}
+        run = SlackRun(workflow, run_title(workflow, params_request), channel, thread_ts, user)
+        new = await self._launch(run, params, key)
+        if new is not None and self.control is not None:
+            await self.control.record(
+                None,
+                AuditKind.STARTED,
+                user,
+                f"started {workflow.value} from a result: {run.title}",
+                run_id=str(new.id),
+                run_name=new.name,
+                workflow=workflow.value,
+                channel=channel,
+                related_run_id=source_run,
+                permalink=await permalink(self.client, channel, thread_ts),
+            )
+        return new
+
     async def _launch(
         self, run: SlackRun, params: dict[str, Any], key: str, previous: str | None = None
     ) -> FlowRun | None:

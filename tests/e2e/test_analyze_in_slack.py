@@ -174,7 +174,7 @@ def test_run_starts_a_type_with_typed_parameters(
     text = "run component_analysis component=contexten/agents options.select=unused-import"
     response = driver.slash_command(text, user_id="U0RUN1")
     assert response.status_code == 200 and response.elapsed.total_seconds() < 3.0
-    parent = slack.wait_for(lambda: _parent(slack, "<@U0002>"), timeout=10)
+    parent = slack.wait_for(lambda: _parent(slack, "<@U0RUN1>"), timeout=10)
     assert "Analyzing contexten/agents" in parent["text"]
     result = slack.wait_for(lambda: _final_result(slack, parent["ts"], "unused-import"), timeout=90)
     text = _blocks_text(result)

@@ -117,9 +117,17 @@ def all_text(dicts: list[dict[str, Any]]) -> str:
 
 
 def findings_section(dicts: list[dict[str, Any]]) -> str:
-    """The section after the divider: the top findings (or the no-findings line)."""
+    """The blocks after the divider, one line each: the top findings (one section per finding)
+    and the "…and N more" note, or the no-findings line."""
     index = next(i for i, b in enumerate(dicts) if b["type"] == "divider")
-    return dicts[index + 1]["text"]["text"]
+    rows = [b for b in dicts[index + 1 :] if b.get("block_id", "").startswith("cicd_finding_")]
+    if not rows:
+        return dicts[index + 1]["text"]["text"]
+    lines = [b["text"]["text"] for b in rows]
+    after = dicts[index + 1 + len(rows)]
+    if after["type"] == "context" and after["elements"][0]["text"].startswith("_…and"):
+        lines.append(after["elements"][0]["text"])
+    return "\n".join(lines)
 
 
 def category_counts(dicts: list[dict[str, Any]]) -> dict[str, int]:
@@ -238,15 +246,17 @@ def test_many_findings_show_top_ten_and_how_many_more():
     assert all(line.startswith("🔴") for line in shown)  # errors first
 
 
-def test_more_count_stays_true_when_long_lines_are_cut():
+def test_more_count_stays_true_with_long_lines():
     long_dir = "src/" + "very_long_package_name/" * 12
     findings = [
-        f.model_copy(update={"path": long_dir + f.path}) for f in make_findings(500, seed=3)
+        f.model_copy(update={"path": long_dir + f.path, "message": "m" * 4000})
+        for f in make_findings(500, seed=3)
     ]
     dicts = to_dicts(analysis_blocks(make_result(findings), RUN_ID))
     lines = findings_section(dicts).split("\n")
     shown, tail = lines[:-1], lines[-1]
-    assert 0 < len(shown) < 10  # lines had to be dropped to fit in 3000 characters
+    assert len(shown) == 10  # each finding has its own section, cut to 3000 characters
+    assert all(len(line) == 3000 and line.endswith("…") for line in shown)
     hidden = int(re.search(r"…and (\d+) more", tail).group(1))
     assert len(shown) + hidden == 500
 

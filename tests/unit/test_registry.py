@@ -30,8 +30,12 @@ def test_specs_are_complete_and_rendered() -> None:
 
 def test_titles_come_from_the_typed_request() -> None:
     specs = discovered()
+    # What a type needs beyond a repository and a component.
+    extra = {"autonomous_refactoring": {"source_run": "brave-fox"}}
     titles = {
-        w.value: s.title_of({"repo": ".", "component": "contexten/agents", "pull": "7"})
+        w.value: s.title_of(
+            {"repo": ".", "component": "contexten/agents", "pull": "7", **extra.get(w, {})}
+        )
         for w, s in specs.items()
     }
     assert titles == {
@@ -40,6 +44,7 @@ def test_titles_come_from_the_typed_request() -> None:
         "dead_code_cleanup": "Cleaning dead code in contexten/agents",
         "security_audit": "Security audit of contexten/agents",
         "failure_analysis": "Analysing the failure of the latest failed run on the default branch",
+        "autonomous_refactoring": "Asking Codegen to fix contexten/agents",
     }
 
 

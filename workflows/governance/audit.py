@@ -45,6 +45,7 @@ class AuditKind(StrEnum):
     RETRIED = "retried"
     CANCELLED = "cancelled"
     JOBS_RERUN = "jobs_rerun"  # GitHub asked to re-run an Actions run's failed jobs
+    ISSUE_OPENED = "issue_opened"  # Open issue on a result: a Linear issue opened or found
 
 
 class AuditRecord(BaseModel):
