@@ -30,7 +30,7 @@ _EXIT_LINE = re.compile(r"^##\[error\]Process completed with exit code \d+\.?$")
 _FILE_NAME = re.compile(r"\.[A-Za-z0-9]+$")
 
 
-def test_file(test_id: str) -> str | None:
+def file_of_test(test_id: str) -> str | None:
     """`tests/test_app.py::test_add` → `tests/test_app.py`; a jest id's file (before its first
     separator); None for ids without a file (unittest's dotted names, go's names)."""
     for separator in ("::", JEST_SEPARATOR):
@@ -62,9 +62,9 @@ def _finding(rule: str, path: str, line: int, message: str, symbol: str | None) 
     )
 
 
-def test_finding(test: FailingTest, elsewhere: str) -> Finding:
+def failing_test_finding(test: FailingTest, elsewhere: str) -> Finding:
     """A failing test at its file (else at `elsewhere`: the workflow file or the job's name)."""
-    path = test_file(test.id)
+    path = file_of_test(test.id)
     why = f": {test.assertion}" if test.assertion else ""
     line = _assertion_line(path, test.assertion) if path else 1
     return _finding(CI_TEST_RULE, path or elsewhere, line, f"{test.id} failed{why}", test.id)
@@ -94,11 +94,11 @@ def job_findings(
     workflow_path: str | None,
 ) -> list[Finding]:
     """What to fix in one failed job, in the order its message shows it."""
-    where = workflow_path or job
+    where = workflow_path or job.replace(":", " ")  # `path:line` words carry no other colon
     if kind is FailureKind.INFRASTRUCTURE:
         return []
     if tests:
-        return [test_finding(test, where) for test in tests]
+        return [failing_test_finding(test, where) for test in tests]
     if kind in (FailureKind.LINT, FailureKind.BUILD):
         rule = KIND_RULES[kind]
         found = [

@@ -12,7 +12,7 @@ import re
 
 from pydantic import BaseModel, Field
 
-_PATH = r"(?P<path>[\w.@+-][\w./@+-]*\.[A-Za-z0-9]+)"
+_PATH = r"(?P<path>[\w./@+-]+?\.[A-Za-z0-9]+)"
 _PREFIX = r"^(?:##\[(?:error|warning)\])?(?:-->\s*)?"
 _COLON = re.compile(
     _PREFIX + _PATH + r":(?P<line>\d+)(?::(?P<col>\d+))?(?::\s*|\s+|$)(?P<rest>.*)$"
