@@ -78,9 +78,7 @@ def advisory_line(package: VulnerablePackage, advisory: Advisory) -> str:
 
 def top_advisories(result: SecurityAuditResult, limit: int = TOP_ADVISORIES) -> list[str]:
     """The worst advisories first (packages are already ordered worst first)."""
-    pairs = [(p, a) for p in result.vulnerable for a in p.advisories]
-    pairs.sort(key=lambda pa: (-pa[1].level.rank, -(pa[1].score or 0.0)))
-    return [advisory_line(p, a) for p, a in pairs[:limit]]
+    return [advisory_line(p, a) for p, a in result.advisory_pairs()[:limit]]
 
 
 def finding_line(finding: CodeFinding) -> str:

@@ -13,7 +13,13 @@ from workflows.models.autonomous_refactoring import (
     RefactoringRequest,
     codegen_not_set_up,
 )
-from workflows.models.result_findings import MAX_FINDINGS, findings_of, source_of
+from workflows.models.result_findings import (
+    MAX_FINDINGS,
+    Summarised,
+    findings_of,
+    nothing_to_fix,
+    source_of,
+)
 from workflows.types import WorkflowType
 
 FIXER = WorkflowType.AUTONOMOUS_REFACTORING
@@ -37,9 +43,11 @@ async def request_fix(
     source = source_of(finished.result)
     findings = findings_of(finished.result, MAX_FINDINGS)
     if not findings:
-        return "✨ This result has no findings to fix."
+        return nothing_to_fix(finished.result)
     if not codegen_configured(config):
-        return codegen_not_set_up(source.component)
+        # The deterministic cleanup only resolves a component analysis's findings.
+        analysis = not isinstance(finished.result, Summarised)
+        return codegen_not_set_up(source.component, safe_fixes=analysis)
     if FIXER not in starter.specs:
         return f"`{FIXER.value}` is not served by this bot."
     request = RefactoringRequest(

@@ -32,7 +32,13 @@ from workflows.integrations.linear_results import (
     open_issue,
 )
 from workflows.integrations.retrying import IntegrationError
-from workflows.models.result_findings import MAX_FINDINGS, findings_of, source_of
+from workflows.models.result_findings import (
+    MAX_FINDINGS,
+    Summarised,
+    findings_of,
+    nothing_to_report,
+    source_of,
+)
 from workflows.registry import FlowSpec
 from workflows.types import WorkflowType
 
@@ -80,6 +86,9 @@ class ResultIssues:
         refusal = await self._refusal(finished, user, channel)
         if refusal:
             return refusal
+        idle = nothing_to_report(finished.result) if index is None else None
+        if idle:
+            return idle
         thread_url = await permalink(self.client, channel, thread_ts)
         draft, finding = self._draft(finished, index, user, thread_url)
         if draft is None:
@@ -119,16 +128,20 @@ class ResultIssues:
         rendered = render_result(result, finished.run_id, finished.name)
         linear_issue = getattr(result, "linear_issue", None)
         repository, web = github_links(self.config)
+        source = source_of(result)
+        summarised = result if isinstance(result, Summarised) else None
         context = IssueContext(
             run_id=finished.run_id,
             run_name=finished.name,
             title=finished.title,
             headline=rendered.text if rendered else finished.title,
-            source=source_of(result),
+            summary_title=summarised.issue_title() if summarised else None,
+            details=summarised.issue_details() if summarised else [],
+            source=source,
             thread_url=thread_url,
             requested_by=user,
             parent_issue=getattr(linear_issue, "id", None),
-            github_repository=repository,
+            github_repository=source.github_repository or repository,
             github_web=web,
         )
         if index is None:

@@ -1,5 +1,6 @@
-"""Open issue and Ask for a fix on an analysis result, through the real bot with signed clicks:
-with Linear and Codegen (their emulators) set up, and without them (the session's plain bot)."""
+"""Open issue and Ask for a fix on an analysis result and on a failure analysis, through the
+real bot with signed clicks: with Linear, Codegen and GitHub (their emulators) set up, and
+without them (the session's plain bot)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from tests.e2e.approval_helpers import (
 )
 from tests.e2e.bot_process import BotProcess
 from tests.emulators.codegen import CodegenEmulator
+from tests.emulators.github import DEFAULT_TOKEN, GitHubEmulator
+from tests.emulators.github_ci_history import CiHistory, seed_ci_history
 from tests.emulators.linear import DEFAULT_KEY, LinearEmulator
 from tests.emulators.slack import SlackEmulator
 from tests.emulators.slack_driver import SlackDriver, new_trigger_id
@@ -52,6 +55,17 @@ def codegen() -> Iterator[CodegenEmulator]:
 
 
 @pytest.fixture(scope="module")
+def github() -> Iterator[GitHubEmulator]:
+    with GitHubEmulator(owner="example", repo="app") as emu:
+        yield emu
+
+
+@pytest.fixture(scope="module")
+def history(github: GitHubEmulator) -> CiHistory:
+    return seed_ci_history(github)
+
+
+@pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("buttons-bot")
 
@@ -62,9 +76,10 @@ def wired_bot(
     e2e_repo: Path,
     linear: LinearEmulator,
     codegen: CodegenEmulator,
+    github: GitHubEmulator,
     workdir: Path,
 ) -> Iterator[BotProcess]:
-    """The bot with Linear, Codegen and GitHub's repository name set (emulators)."""
+    """The bot with Linear, Codegen and GitHub set (emulators); links go to github.com."""
     process = BotProcess(
         workdir,
         slack.url,
@@ -76,6 +91,9 @@ def wired_bot(
         CODEGEN_TOKEN=codegen.token,
         CODEGEN_ORG_ID=str(codegen.org_id),
         GITHUB_REPOSITORY="example/app",
+        GITHUB_TOKEN=DEFAULT_TOKEN,
+        GITHUB_API_URL=github.url,
+        GITHUB_WEB_URL="https://github.com",
         INTEGRATION_RETRY_BASE_SECONDS="0.1",
     )
     (workdir / "orchestration_config.yaml").write_text(yaml.safe_dump(CONFIG))
@@ -305,3 +323,95 @@ def test_cicd_run_starts_it_from_an_analysis_run(
     (agent,) = list(codegen.runs.values())[agents_before:]
     assert f"/pull/{100 + agent.id}" in json.dumps(done["blocks"])
     assert "contexten/agents/worker.py:16, bare-except:" in agent.prompt  # read from the run
+
+
+# -- on a failure analysis ----------------------------------------------------------------------
+
+
+def failure_result(
+    driver: SlackDriver, slack: SlackEmulator, run_id: int
+) -> tuple[str, dict[str, Any]]:
+    """`/cicd run failure_analysis run=<id>`; returns (thread ts, the result message)."""
+    before = slack.messages(CHANNEL)[-1]["ts"] if slack.messages(CHANNEL) else "0"
+    words = f"run failure_analysis run={run_id}"
+    assert driver.slash_command(words, user_id=REQUESTER).status_code == 200
+    top = slack.wait_for(
+        lambda: parent(slack, f"Analysing the failure of run {run_id}", before), timeout=15
+    )
+
+    def result() -> dict[str, Any] | None:
+        for message in slack.thread(CHANNEL, top["ts"])[1:]:
+            if "Failure analysis: CI #" in json.dumps(message.get("blocks", [])):
+                return message
+        return None
+
+    return top["ts"], slack.wait_for(result, timeout=120)
+
+
+def test_buttons_on_a_failure_analysis_describe_and_fix_the_failing_tests(
+    wired_bot: BotProcess,
+    slack: SlackEmulator,
+    wired: SlackDriver,
+    linear: LinearEmulator,
+    codegen: CodegenEmulator,
+    history: CiHistory,
+) -> None:
+    thread_ts, result = failure_result(wired, slack, history.red)
+    run_id = buttons(result)["cicd_open_issue"]
+    before = len(linear.issues())
+
+    # Open issue: one Linear issue describing the failure, its failing tests linked to GitHub.
+    press(wired, slack, result, "cicd_open_issue", run_id, REQUESTER, "ci-issue")
+    note = thread_note(slack, thread_ts, "📋 Linear issue")
+    (issue,) = linear.issues()[before:]
+    assert f"|{issue['identifier']}> opened by <@{REQUESTER}>" in note
+    assert issue["title"].startswith("CI #") and " failed: test failure (run " in issue["title"]
+    text = issue["description"]
+    assert "**Recommendation:** Ask Codegen for a fix." in text
+    assert "| ci-test-failure | tests/test_app.py::test_add failed: assert 3 == 4 |" in text
+    assert "tests/test_http.py::test_parse_header failed" in text
+    assert "https://github.com/example/app/blob/" in text and "/tests/test_app.py#L1)" in text
+    assert "Make add faster" in text  # the suspect commit
+
+    # Ask for a fix: an autonomous_refactoring run whose prompt names the failing tests.
+    agents_before = len(codegen.runs)
+    press(wired, slack, result, "cicd_request_fix", run_id, REQUESTER, "ci-fix")
+    request = slack.wait_for(lambda: approval_message(slack, thread_ts), timeout=60)
+    assert "Ask Codegen to fix a failed CI run" in json.dumps(request["blocks"])
+    click(wired, slack, request, "cicd_approve", APPROVER, "ci-approve")
+
+    def final() -> dict[str, Any] | None:
+        for message in slack.thread(CHANNEL, thread_ts):
+            if "Codegen fix for" in json.dumps(message.get("blocks", [])):
+                return message
+        return None
+
+    slack.wait_for(final, timeout=90)
+    (agent,) = list(codegen.runs.values())[agents_before:]
+    assert "Fix it: make the failing tests pass." in agent.prompt
+    assert "tests/test_app.py:1, tests/test_app.py::test_add failed: assert 3 == 4" in agent.prompt
+    assert "tests/test_http.py::test_parse_header failed" in agent.prompt
+    assert "All tests must pass, the failing ones included" in agent.prompt
+    assert "static-analysis" not in agent.prompt
+
+
+def test_a_flake_has_nothing_to_fix_but_its_issue_describes_it(
+    wired_bot: BotProcess,
+    slack: SlackEmulator,
+    wired: SlackDriver,
+    linear: LinearEmulator,
+    codegen: CodegenEmulator,
+    history: CiHistory,
+) -> None:
+    thread_ts, result = failure_result(wired, slack, history.flaky_red)
+    run_id = buttons(result)["cicd_request_fix"]
+    agents_before, issues_before = len(codegen.runs), len(linear.issues())
+    fix = ephemeral(slack, press(wired, slack, result, "cicd_request_fix", run_id, REQUESTER, "f"))
+    assert fix.startswith("✨ Nothing in the code to fix: CI #") and "Re-run" in fix
+    assert len(codegen.runs) == agents_before
+
+    press(wired, slack, result, "cicd_open_issue", run_id, REQUESTER, "flake-issue")
+    thread_note(slack, thread_ts, "📋 Linear issue")
+    (issue,) = linear.issues()[issues_before:]
+    assert "failed: infrastructure or network flake" in issue["title"]
+    assert "ECONNRESET" in issue["description"] and "| where |" not in issue["description"]

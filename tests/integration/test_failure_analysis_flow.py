@@ -49,6 +49,7 @@ def test_a_red_run_is_classified_with_tests_suspects_and_a_fix_recommended(
         history.red,
         "release",
     )
+    assert result.run.workflow_path == ".github/workflows/ci.yml"  # `path` without `@release`
     assert [job.name for job in result.jobs] == ["test"]  # lint passed
     job = result.jobs[0]
     assert job.kind is FailureKind.TEST

@@ -104,6 +104,7 @@ def _run(run: github.WorkflowRun.WorkflowRun) -> WorkflowRun:
         id=run.id,
         name=run.name,
         workflow_id=run.workflow_id,
+        path=run.path,
         head_branch=run.head_branch,
         head_sha=run.head_sha,
         event=run.event,

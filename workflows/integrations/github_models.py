@@ -63,6 +63,7 @@ class WorkflowRun(BaseModel):
     id: int
     name: str | None = None
     workflow_id: int
+    path: str | None = Field(None, description="the workflow file, `.github/workflows/ci.yml@main`")
     head_branch: str | None = None
     head_sha: str
     event: str

@@ -42,6 +42,12 @@ class IssueContext(BaseModel):
     run_name: str = ""
     title: str = Field(description="the run's title, e.g. 'Analyzing contexten/agents'")
     headline: str = Field(description="the result in one line, as the thread shows it")
+    summary_title: str | None = Field(
+        None, description="the result's own issue title (types other than component analysis)"
+    )
+    details: list[str] = Field(
+        default_factory=list, description="Markdown lines describing the result beyond findings"
+    )
     source: ResultSource = Field(default_factory=ResultSource)
     thread_url: str | None = None
     requested_by: str | None = Field(None, description="Slack user ID")
@@ -104,8 +110,10 @@ def _cell(text: str) -> str:
 
 def _source_line(context: IssueContext) -> str:
     source = context.source
-    parts = [f"Repository `{context.github_repository or source.repo}`"] if source.repo else []
-    parts.append(f"component `{source.component or '.'}`")
+    repository = context.github_repository or source.repo
+    parts = [f"Repository `{repository}`"] if source.repo or source.github_repository else []
+    if source.component or source.repo:
+        parts.append(f"component `{source.component or '.'}`")
     if source.commit:
         parts.append(f"commit `{source.commit[:12]}`")
     return ", ".join(parts) + "."
@@ -131,8 +139,10 @@ def _parent_marker(context: IssueContext) -> str | None:
 
 
 def draft_for_result(context: IssueContext, findings: list[Finding], total: int) -> IssueDraft:
-    """The whole result: its headline and its findings as a table with links."""
+    """The whole result: its headline, its own details and its findings as a table with links."""
     lines = [context.headline, "", _source_line(context), ""]
+    if context.details:
+        lines += [*context.details, ""]
     if findings:
         lines += ["| where | severity | rule | message |", "|---|---|---|---|"]
         lines += [
@@ -154,11 +164,14 @@ def draft_for_result(context: IssueContext, findings: list[Finding], total: int)
 
 
 def _result_title(context: IssueContext, total: int) -> str:
-    """`8 findings in contexten/agents (run brave-fox)`, or the headline without findings."""
+    """`8 findings in contexten/agents (run brave-fox)`; the result's own title
+    (`CI #42 failed: test failure (run brave-fox)`) when it has one; else the headline."""
+    run = f" (run {context.run_name})" if context.run_name else ""
+    if context.summary_title:
+        return f"{context.summary_title}{run}"
     if not total:
         return context.headline
     where = context.source.component or "the whole repository"
-    run = f" (run {context.run_name})" if context.run_name else ""
     return f"{total} finding{'s' if total != 1 else ''} in {where}{run}"
 
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from workflows.analysis.models import Finding
+from workflows.failure_logs.findings import CI_BUILD_RULE, CI_LINT_RULE, CI_RULES, CI_TEST_RULE
 from workflows.governance.approvals import ApprovalRequest, Risk
 from workflows.models.result_findings import repo_path
 from workflows.models.runs import RunOrigin
@@ -28,6 +29,23 @@ CONSTRAINTS = (
     "All existing tests must pass; run them before opening the pull request.",
     "Change only what the findings need and leave unrelated code alone.",
     "Open one pull request whose description lists each finding and how it was resolved.",
+)
+CI_CONSTRAINTS = (
+    "Change behaviour only where the failing tests or the errors need it; keep everything "
+    "else exactly as it is.",
+    CONSTRAINTS[1],
+    "All tests must pass, the failing ones included: run them, and the linters, before "
+    "opening the pull request.",
+    "Fix the code rather than the tests' expectations; if a test itself is wrong, say why in "
+    "the pull request.",
+    "Change only what the failures need and leave unrelated code alone.",
+    "Open one pull request whose description lists each failure and how it was resolved.",
+)
+# What to do about each kind of CI finding, and the heading its list goes under.
+CI_TASKS = (
+    (CI_TEST_RULE, "make the failing tests pass", "Failing tests (file:line, test and why):"),
+    (CI_LINT_RULE, "fix the lint errors", "Lint errors (file:line, error as logged):"),
+    (CI_BUILD_RULE, "fix the build errors", "Build errors (file:line, error as logged):"),
 )
 
 
@@ -119,6 +137,11 @@ class FindingSet(BaseModel):
         """Findings per file, the file with most first."""
         return dict(Counter(f.path for f in self.findings).most_common())
 
+    @property
+    def from_ci(self) -> bool:
+        """The findings are a failed CI run's (failing tests, lint or build errors)."""
+        return any(f.rule in CI_RULES for f in self.findings)
+
 
 class RefactoringOutcome(StrEnum):
     """How a refactoring run ended (a failed agent run fails the flow run instead)."""
@@ -164,9 +187,19 @@ class RefactoringResult(BaseModel):
 
 
 def build_prompt(request: RefactoringRequest, found: FindingSet, repository: str) -> str:
-    """The agent's instructions: the repository, the files and findings, the constraints."""
+    """The agent's instructions: the repository, what to fix, the constraints; the findings'
+    rules choose the wording (a failed CI run's, or static analysis')."""
+    lines = _ci_prompt(found, repository) if found.from_ci else _analysis_prompt(found, repository)
+    source = found.source_run_name or request.source_run
+    if source:
+        what = "the failure analysis run" if found.from_ci else "the analysis run"
+        lines += ["", f"Found by {what} {source}."]
+    return "\n".join(lines) + "\n"
+
+
+def _analysis_prompt(found: FindingSet, repository: str) -> list[str]:
     commit = f" at commit {found.commit}" if found.commit else ""
-    lines = [
+    return [
         f"Refactor the repository {repository}{commit} to resolve the static-analysis "
         f"findings below in {found.component or 'the whole repository'}.",
         "",
@@ -182,17 +215,42 @@ def build_prompt(request: RefactoringRequest, found: FindingSet, repository: str
         "Constraints:",
         *(f"- {rule}" for rule in CONSTRAINTS),
     ]
-    if found.source_run_name or request.source_run:
-        lines += ["", f"Found by the analysis run {found.source_run_name or request.source_run}."]
-    return "\n".join(lines) + "\n"
 
 
-def codegen_not_set_up(component: str) -> str:
-    """What to do without Codegen: set it up, or apply the deterministic safe fixes."""
-    return (
-        "Codegen is not set up (set CODEGEN_ORG_ID and CODEGEN_TOKEN). The safe fixes can be "
-        f"applied now: `/cicd cleanup {component or '.'}`"
-    )
+def _ci_prompt(found: FindingSet, repository: str) -> list[str]:
+    """Make the failing tests pass and fix the lint or build errors, each listed with its
+    evidence; findings of other rules follow as they are."""
+    commit = f" at commit {found.commit}" if found.commit else ""
+    todo = [task for rule, task, _ in CI_TASKS if any(f.rule == rule for f in found.findings)]
+    lines = [f"A CI run of the repository {repository}{commit} failed. Fix it: {_and(todo)}.", ""]
+    for rule, _, heading in CI_TASKS:
+        listed = [f for f in found.findings if f.rule == rule]
+        if listed:
+            lines += [
+                heading,
+                *(f"{i}. {f.path}:{f.line}, {f.message}" for i, f in enumerate(listed, 1)),
+                "",
+            ]
+    others = [f for f in found.findings if f.rule not in CI_RULES]
+    if others:
+        lines += ["Other findings (file:line, rule: message):"]
+        lines += [f"{i}. {f.path}:{f.line}, {f.rule}: {f.message}" for i, f in enumerate(others, 1)]
+        lines.append("")
+    return [*lines, "Constraints:", *(f"- {rule}" for rule in CI_CONSTRAINTS)]
+
+
+def _and(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return " and ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + f" and {items[-1]}"
+
+
+def codegen_not_set_up(component: str, *, safe_fixes: bool = True) -> str:
+    """What to do without Codegen: set it up, or apply the deterministic safe fixes (which
+    only resolve analysis findings, not a CI failure or an advisory)."""
+    setting = "Codegen is not set up (set CODEGEN_ORG_ID and CODEGEN_TOKEN)."
+    if not safe_fixes:
+        return f"{setting} Then press Ask for a fix again."
+    return f"{setting} The safe fixes can be applied now: `/cicd cleanup {component or '.'}`"
 
 
 def risk_of(found: FindingSet) -> tuple[Risk, list[str]]:
@@ -223,7 +281,11 @@ def approval_request(
         details.append(f"…and {len(found.findings) - 15} more findings")
     return ApprovalRequest(
         workflow="autonomous_refactoring",
-        title=f"Ask Codegen to fix findings in {found.component or 'the whole repository'}",
+        title=(
+            "Ask Codegen to fix a failed CI run"
+            if found.from_ci
+            else f"Ask Codegen to fix findings in {found.component or 'the whole repository'}"
+        ),
         summary=f"one Codegen agent run; {reasons[0]}",
         target=f"{repository}: a pull request opened by the Codegen agent",
         risk=risk,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 from workflows.analysis.models import Finding
 from workflows.config import QualityGateThresholds
 from workflows.integrations.github_models import CheckResult
+from workflows.models.result_findings import ResultSource
 from workflows.quality_gate.complexity import ComplexityChange, FunctionComplexity
 from workflows.quality_gate.matching import NewFinding
 from workflows.quality_gate.verdict import GateDecision, Verdict
@@ -136,6 +137,47 @@ class QualityCheckResult(BaseModel):
     def headline(self) -> str:
         """`❌ fail: 1 new error, 2 new warnings on 14 changed lines in 2 files`."""
         return f"{MARKS[self.verdict]} {self.verdict.value}: {self.counts()}"
+
+    # -- what the result buttons (Open issue, Ask for a fix) read --------------------------
+
+    def top_findings(self, limit: int = 10) -> list[Finding]:
+        """The findings the change introduces, in the order the message lists them."""
+        return [new.finding for new in self.new_findings[:limit]]
+
+    def result_source(self) -> ResultSource:
+        """The pull request's repository and head commit; paths are from the repository's top."""
+        return ResultSource(commit=self.pull.head_sha, github_repository=self.pull.repository)
+
+    def issue_title(self) -> str:
+        """`Quality gate on pull request #7: FAIL, 1 new error, 0 new warnings on ...`."""
+        verdict = self.verdict.value.upper()
+        return f"Quality gate on pull request #{self.pull.number}: {verdict}, {self.counts()}"
+
+    def issue_details(self) -> list[str]:
+        """The pull request, then the verdict's reasons, thresholds and complexity."""
+        pull = self.pull
+        by = f" by @{pull.author}" if pull.author else ""
+        branches = f"`{pull.head_ref}` → `{pull.base_ref}`"
+        head = f"[#{pull.number} {pull.title}]({pull.html_url}){by}: {branches}"
+        report = markdown_report(self, listed=len(self.new_findings)).rstrip("\n")
+        return [head, "", *report.splitlines()]
+
+    def nothing_to_fix(self) -> str:
+        """The change introduced no finding (a failed gate may still be about complexity)."""
+        why = "; ".join(self.decision.reasons)
+        return (
+            f"✨ Pull request #{self.pull.number} brings no new findings to fix "
+            f"(quality gate: {self.verdict.value}{f'; {why}' if why else ''})."
+        )
+
+    def nothing_to_report(self) -> str | None:
+        """A passing gate with no new findings is not worth an issue."""
+        if self.new_findings or self.verdict is not Verdict.PASS:
+            return None
+        return (
+            f"✨ The quality gate passed on pull request #{self.pull.number} with no new "
+            "findings; there is nothing to open an issue about."
+        )
 
 
 def _count(n: int, noun: str) -> str:

@@ -7,10 +7,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, field_validator
 
+from workflows.analysis.models import Finding
 from workflows.failure_logs import LABELS, EvidenceLine, FailingTest, FailureKind
 from workflows.failure_logs.advice import Advice
+from workflows.failure_logs.findings import job_findings
 from workflows.integrations.actions_history import Flakiness
 from workflows.integrations.github_models import CommitSummary, WorkflowRun
+from workflows.models.result_findings import ResultSource
 
 # https://github.com/acme/widgets/actions/runs/123[/job/456 | /attempts/2] (any host: GHES)
 RUN_URL = re.compile(
@@ -77,6 +80,7 @@ class RunSummary(BaseModel):
     id: int
     workflow: str
     workflow_id: int
+    workflow_path: str | None = Field(None, description="`.github/workflows/ci.yml`")
     number: int
     attempt: int = 1
     branch: str | None = None
@@ -94,6 +98,7 @@ class RunSummary(BaseModel):
             id=run.id,
             workflow=run.name or f"workflow {run.workflow_id}",
             workflow_id=run.workflow_id,
+            workflow_path=run.path.split("@", 1)[0] if run.path else None,
             number=run.run_number,
             attempt=run.run_attempt,
             branch=run.head_branch,
@@ -167,13 +172,48 @@ class FailureAnalysisResult(BaseModel):
         verdict = " · flaky" if self.flakiness.flaky else ""
         return f"{self.label} ({count} failed job{'s' if count != 1 else ''}){verdict}"
 
+    # -- what the result buttons (Open issue, Ask for a fix) read --------------------------
 
-def markdown_summary(result: FailureAnalysisResult) -> str:
-    """A Markdown report for the Prefect UI."""
+    def top_findings(self, limit: int = 10) -> list[Finding]:
+        """The failing tests, located lint and build errors (else the failed job), job by job
+        as the message lists them; the same error in several jobs (a matrix) once."""
+        found: dict[tuple[str, str, int, str], Finding] = {}
+        for job in self.jobs:
+            where = self.run.workflow_path
+            for f in job_findings(job.kind, job.name, job.tests, job.evidence, where):
+                found.setdefault((f.rule, f.path, f.line, f.message), f)
+        return list(found.values())[:limit]
+
+    def result_source(self) -> ResultSource:
+        """The run's repository and commit; paths are from the repository's top."""
+        return ResultSource(commit=self.run.head_sha, github_repository=self.repository)
+
+    def issue_title(self) -> str:
+        """`CI #42 failed: test failure`."""
+        return f"{self.run.workflow} #{self.run.number} failed: {self.label.lower()}"
+
+    def issue_details(self) -> list[str]:
+        """The run, the recommendation, each job's evidence and the suspect commits."""
+        return summary_lines(self)
+
+    def nothing_to_fix(self) -> str:
+        """No job failed, or it failed outside the code (a flake, a timeout, memory)."""
+        if not self.jobs:
+            return "✨ No job of this run failed; there is nothing to fix."
+        return (
+            f"✨ Nothing in the code to fix: {self.run.title} failed with "
+            f"{self.label.lower()}. Recommended: {self.advice.label}. {self.advice.reason}"
+        )
+
+    def nothing_to_report(self) -> str | None:
+        """A failure is always worth an issue (it describes the failure); no failed job is not."""
+        return None if self.jobs else "✨ No job of this run failed; there is nothing to report."
+
+
+def summary_lines(result: FailureAnalysisResult) -> list[str]:
+    """The report's body in Markdown: run, recommendation, flakiness, jobs, suspect commits."""
     run = result.run
     lines = [
-        f"# Failure analysis: {run.title}",
-        "",
         f"[Run {run.id}]({run.html_url}) · commit `{run.head_sha[:12]}` · {result.headline()}",
         "",
         f"**Recommendation:** {result.advice.label}. {result.advice.reason}",
@@ -184,11 +224,19 @@ def markdown_summary(result: FailureAnalysisResult) -> str:
     for job in result.jobs:
         lines += [f"## {job.name}: {job.label}", ""]
         lines += [f"- `{t.id}`" + (f": {t.assertion}" if t.assertion else "") for t in job.tests]
-        lines += ["", "```", *(f"{e.line}: {e.text}" for e in job.evidence), "```", ""]
+        if job.evidence:
+            lines += ["", "```", *(f"{e.line}: {e.text}" for e in job.evidence), "```"]
+        lines.append("")
     suspects = result.suspects
     if suspects.commits:
         lines += [f"## Suspect commits ({suspects.total})", ""]
         lines += [f"- `{c.sha[:7]}` {c.title} ({c.author_name or '?'})" for c in suspects.commits]
     elif suspects.note:
         lines += [suspects.note]
+    return lines
+
+
+def markdown_summary(result: FailureAnalysisResult) -> str:
+    """A Markdown report for the Prefect UI."""
+    lines = [f"# Failure analysis: {result.run.title}", "", *summary_lines(result)]
     return "\n".join(lines) + "\n"

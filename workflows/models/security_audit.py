@@ -10,13 +10,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from workflows.analysis.models import Category, Finding, Severity
 from workflows.dependencies.manifests import Dependency, UncheckedDependency
 from workflows.dependencies.upgrades import ManualUpgrade, Upgrade
 from workflows.dependencies.versions import parse_version
 from workflows.governance.approvals import ApprovalRequest, Risk
+from workflows.models.result_findings import ResultSource, under_component
 from workflows.models.runs import RunOrigin, check_ref, normalise_issue_id
+from workflows.repository.components import normalise_component
 from workflows.repository.worktrees import FileChange
-from workflows.security.advisories import VulnerablePackage
+from workflows.security.advisories import Advisory, VulnerablePackage
 from workflows.security.severity import ORDER, Level, at_least
 
 SECURITY_RULES = (
@@ -27,6 +30,13 @@ SECURITY_RULES = (
     "tls-verification-disabled",
     "sql-string-formatting",
 )
+SEVERITIES = {
+    Level.CRITICAL: Severity.ERROR,
+    Level.HIGH: Severity.ERROR,
+    Level.MEDIUM: Severity.WARNING,
+    Level.UNKNOWN: Severity.WARNING,
+    Level.LOW: Severity.INFO,
+}
 
 
 class SecurityAuditRequest(BaseModel):
@@ -170,6 +180,56 @@ class SecurityAuditResult(BaseModel):
         )
         return f"{levels}: {text}" if levels else f"Nothing found: {text}"
 
+    def advisory_pairs(self) -> list[tuple[VulnerablePackage, Advisory]]:
+        """(package, advisory) pairs, the worst first, as the message lists them."""
+        pairs = [(p, a) for p in self.vulnerable for a in p.advisories]
+        return sorted(pairs, key=lambda pa: (-pa[1].level.rank, -(pa[1].score or 0.0)))
+
+    # -- what the result buttons (Open issue, Ask for a fix) read --------------------------
+
+    def top_findings(self, limit: int = 10) -> list[Finding]:
+        """The advisories (at the dependency's manifest line), then the code findings, as the
+        message lists them; paths relative to the audited component."""
+        component = self.result_source().component
+        found = [advisory_finding(p, a, component) for p, a in self.advisory_pairs()]
+        found += [code_finding(f, component) for f in self.code_findings]
+        return found[:limit]
+
+    def result_source(self) -> ResultSource:
+        """The audited repository, component and commit."""
+        try:
+            component = normalise_component(self.request.component)
+        except ValueError:
+            component = ""
+        return ResultSource(repo=self.request.repo, component=component, commit=self.commit)
+
+    def issue_title(self) -> str:
+        """`Security audit of app: 1 critical: 1 advisory in 1 of 3 dependencies, ...`."""
+        return f"Security audit of {self.request.component_label}: {self.headline()}"
+
+    def issue_details(self) -> list[str]:
+        """What happened to the dependency fixes, the manual upgrades, the warnings."""
+        lines = [f"**Fixes:** {self.outcome_line()}"]
+        if self.pull_request_url:
+            lines.append(f"Pull request: {self.pull_request_url}")
+        lines += [
+            f"- manual: {m.name} {m.current} → {m.target}: {m.how}" for m in self.manual_fixes
+        ]
+        return lines + [f"- ⚠️ {w}" for w in self.warnings]
+
+    def nothing_to_fix(self) -> str:
+        """Nothing was found."""
+        return "✨ The audit found no vulnerable dependency and no dangerous code: nothing to fix."
+
+    def nothing_to_report(self) -> str | None:
+        """A clean audit, where every dependency could be checked, is not worth an issue."""
+        if self.vulnerable or self.code_findings or not self.osv_checked or self.warnings:
+            return None
+        return (
+            "✨ The audit found no vulnerable dependency and no dangerous code; there is "
+            "nothing to open an issue about."
+        )
+
     def outcome_line(self) -> str:
         """What happened to the fixable dependencies, in one line."""
         what = self.fixes.summary() if self.fixes else ""
@@ -186,6 +246,37 @@ class SecurityAuditResult(BaseModel):
                 return f"Fixes rejected; nothing was changed ({what})"
             case FixOutcome.TIMED_OUT:
                 return f"Nobody decided in time; nothing was changed ({what})"
+
+
+def advisory_finding(package: VulnerablePackage, advisory: Advisory, component: str) -> Finding:
+    """`django 3.2: summary; fixed in 3.2.19` at the first line declaring the package."""
+    where = package.occurrences[0]
+    fixed = f"fixed in {package.fix_version}" if package.fix_version else "no fixed version yet"
+    summary = advisory.summary or "a known vulnerability"
+    return Finding(
+        rule=advisory.id,
+        category=Category.SECURITY,
+        severity=SEVERITIES[advisory.level],
+        path=under_component(component, where.manifest),
+        line=where.line,
+        end_line=where.line,
+        message=f"{package.name} {package.version}: {summary}; {fixed}",
+        symbol=package.name,
+    )
+
+
+def code_finding(finding: CodeFinding, component: str) -> Finding:
+    """A code finding (its message never holds the secret) as an engine finding."""
+    return Finding(
+        rule=finding.rule,
+        category=Category.SECURITY,
+        severity=SEVERITIES[finding.level],
+        path=under_component(component, finding.path),
+        line=max(1, finding.line),
+        end_line=max(1, finding.line),
+        message=finding.message,
+        confidence=finding.confidence,
+    )
 
 
 def reported(packages: list[VulnerablePackage], floor: Level) -> list[VulnerablePackage]:
