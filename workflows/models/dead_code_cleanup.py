@@ -8,12 +8,12 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from workflows.analysis.fixes import SkippedFix, apply_fixes
 from workflows.analysis.models import Finding
 from workflows.governance.approvals import ApprovalRequest, Risk
-from workflows.models.runs import RunOrigin, check_ref, normalise_issue_id
+from workflows.models.runs import GitRef, IssueId, RunOrigin
 from workflows.repository.branch_changes import BranchChange
 
 SAFE_RULES = ("unused-import", "unused-function")
@@ -24,19 +24,9 @@ class CleanupRequest(BaseModel):
 
     repo: str = Field(description="a local path or a git URL")
     component: str = Field("", description="path inside the repository; empty for all of it")
-    ref: str | None = Field(None, description="branch to start from; None for what is there")
+    ref: GitRef | None = Field(None, description="branch to start from; None for what is there")
     min_confidence: int = Field(90, ge=0, le=100, description="only findings this certain")
-    linear_issue_id: str | None = Field(None, description="raised in priority on escalation")
-
-    @field_validator("linear_issue_id")
-    @classmethod
-    def _issue_id_shape(cls, value: str | None) -> str | None:
-        return None if value is None else normalise_issue_id(value)
-
-    @field_validator("ref")
-    @classmethod
-    def _ref_shape(cls, value: str | None) -> str | None:
-        return check_ref(value)
+    linear_issue_id: IssueId | None = Field(None, description="raised in priority on escalation")
 
     @property
     def component_label(self) -> str:

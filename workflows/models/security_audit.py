@@ -9,13 +9,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from workflows.dependencies.manifests import Dependency, UncheckedDependency
 from workflows.dependencies.upgrades import ManualUpgrade, Upgrade, apply_upgrades
 from workflows.dependencies.versions import parse_version
 from workflows.governance.approvals import ApprovalRequest, Risk
-from workflows.models.runs import RunOrigin, check_ref, normalise_issue_id
+from workflows.models.runs import GitRef, IssueId, RunOrigin
 from workflows.repository.branch_changes import BranchChange
 from workflows.security.advisories import VulnerablePackage
 from workflows.security.severity import ORDER, Level, at_least
@@ -35,24 +35,14 @@ class SecurityAuditRequest(BaseModel):
 
     repo: str = Field(description="a local path or a git URL")
     component: str = Field("", description="path inside the repository; empty for all of it")
-    ref: str | None = Field(
+    ref: GitRef | None = Field(
         None, description="branch to audit and to base the fixes on; None for what is there"
     )
     min_severity: Literal["low", "medium", "high", "critical"] = Field(
         "low",
         description="report only findings at or above this level (unrated advisories always)",
     )
-    linear_issue_id: str | None = Field(None, description="raised in priority on escalation")
-
-    @field_validator("linear_issue_id")
-    @classmethod
-    def _issue_id_shape(cls, value: str | None) -> str | None:
-        return None if value is None else normalise_issue_id(value)
-
-    @field_validator("ref")
-    @classmethod
-    def _ref_shape(cls, value: str | None) -> str | None:
-        return check_ref(value)
+    linear_issue_id: IssueId | None = Field(None, description="raised in priority on escalation")
 
     @property
     def component_label(self) -> str:
