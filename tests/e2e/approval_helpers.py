@@ -35,12 +35,7 @@ def start_bot(
     """`cicd serve` with `config` as its orchestration_config.yaml (same workdir: same data)."""
     process = BotProcess(workdir, slack.url, repo)
     (workdir / "orchestration_config.yaml").write_text(yaml.safe_dump(config))
-    try:
-        process.start()
-    except RuntimeError:
-        process.stop()
-        raise
-    return process
+    return process.start()
 
 
 def driver_for(bot: BotProcess, slack: SlackEmulator) -> SlackDriver:

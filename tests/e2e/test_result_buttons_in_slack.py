@@ -79,14 +79,8 @@ def wired_bot(
         INTEGRATION_RETRY_BASE_SECONDS="0.1",
     )
     (workdir / "orchestration_config.yaml").write_text(yaml.safe_dump(CONFIG))
-    try:
-        process.start()
-    except RuntimeError:
-        process.stop()
-        raise
-    yield process
-    code = process.stop()
-    assert code == 0, f"bot did not shut down cleanly ({code}):\n{process.logs()}"
+    with process.serving():
+        yield process
 
 
 @pytest.fixture
