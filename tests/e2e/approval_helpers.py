@@ -35,12 +35,7 @@ def start_bot(
     """`cicd serve` with `config` as its orchestration_config.yaml (same workdir: same data)."""
     process = BotProcess(workdir, slack.url, repo)
     (workdir / "orchestration_config.yaml").write_text(yaml.safe_dump(config))
-    try:
-        process.start()
-    except RuntimeError:
-        process.stop()
-        raise
-    return process
+    return process.start()
 
 
 def driver_for(bot: BotProcess, slack: SlackEmulator) -> SlackDriver:
@@ -98,10 +93,25 @@ def click(
     trigger_id: str | None = None,
 ) -> str:
     """Press a button of `message` as `user`; returns the response_url name to read replies."""
+    value = buttons(message)[action_id]
+    return press(driver, slack, message, action_id, value, user, tag, trigger_id)
+
+
+def press(
+    driver: SlackDriver,
+    slack: SlackEmulator,
+    message: dict[str, Any],
+    action_id: str,
+    value: str,
+    user: str,
+    tag: str,
+    trigger_id: str | None = None,
+) -> str:
+    """A signed click on `message` with `value`; returns the response_url name of its answer."""
     name = f"{CHANNEL}/{message['ts']}/{tag}"
     response = driver.block_action(
         action_id,
-        buttons(message)[action_id],
+        value,
         user_id=user,
         channel_id=CHANNEL,
         message_ts=message["ts"],
@@ -111,6 +121,7 @@ def click(
         trigger_id=trigger_id,
     )
     assert response.status_code == 200, response.text
+    assert response.elapsed.total_seconds() < 3.0  # acked at once, as Slack requires
     return name
 
 

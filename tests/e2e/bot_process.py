@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -55,7 +57,26 @@ class BotProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout_s: float = 150) -> BotProcess:
-        """Start and wait until /healthz says Prefect is ready."""
+        """Start and wait until /healthz says Prefect is ready; stopped again if it is not."""
+        try:
+            return self._start(timeout_s)
+        except RuntimeError:
+            self.stop()
+            raise
+
+    @contextmanager
+    def serving(self) -> Iterator[BotProcess]:
+        """Started for the block, then stopped; a clean exit is part of passing."""
+        self.start()
+        try:
+            yield self
+        except BaseException:
+            self.stop()
+            raise
+        code = self.stop()
+        assert code == 0, f"bot did not shut down cleanly ({code}):\n{self.logs()}"
+
+    def _start(self, timeout_s: float) -> BotProcess:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot", "serve"],

@@ -32,14 +32,8 @@ def bot(
 ) -> Iterator[BotProcess]:
     """The real bot process with its embedded Prefect server, ready to take commands."""
     process = BotProcess(tmp_path_factory.mktemp("bot"), slack.url, e2e_repo)
-    try:
-        process.start()
-    except RuntimeError:
-        process.stop()
-        raise
-    yield process
-    code = process.stop()
-    assert code == 0, f"bot did not shut down cleanly ({code}):\n{process.logs()}"
+    with process.serving():
+        yield process
 
 
 @pytest.fixture

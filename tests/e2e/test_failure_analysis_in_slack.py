@@ -54,13 +54,8 @@ def triage_bot(
     )
     policy = {"workflows": {"failure_analysis": {"start": {"users": [ALLOWED]}}}}
     (workdir / "orchestration_config.yaml").write_text(yaml.safe_dump({"access_policy": policy}))
-    try:
-        process.start()
-    except RuntimeError:
-        process.stop()
-        raise
-    yield process
-    assert process.stop() == 0, process.logs()
+    with process.serving():
+        yield process
 
 
 @pytest.fixture

@@ -49,13 +49,8 @@ def gate_bot(
         INTEGRATION_RETRY_BASE_SECONDS="0",
     )
     (workdir / "orchestration_config.yaml").write_text("quality_gate: {max_new_warnings: 2}\n")
-    try:
-        process.start()
-    except RuntimeError:
-        process.stop()
-        raise
-    yield process
-    assert process.stop() == 0, process.logs()
+    with process.serving():
+        yield process
 
 
 def _result(slack: SlackEmulator, thread_ts: str) -> dict | None:

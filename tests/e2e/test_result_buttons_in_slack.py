@@ -20,6 +20,7 @@ from tests.e2e.approval_helpers import (
     driver_for,
     ephemeral,
     parent,
+    press,
     wait_until,
 )
 from tests.e2e.bot_process import BotProcess
@@ -97,14 +98,8 @@ def wired_bot(
         INTEGRATION_RETRY_BASE_SECONDS="0.1",
     )
     (workdir / "orchestration_config.yaml").write_text(yaml.safe_dump(CONFIG))
-    try:
-        process.start()
-    except RuntimeError:
-        process.stop()
-        raise
-    yield process
-    code = process.stop()
-    assert code == 0, f"bot did not shut down cleanly ({code}):\n{process.logs()}"
+    with process.serving():
+        yield process
 
 
 @pytest.fixture
@@ -142,34 +137,6 @@ def thread_note(slack: SlackEmulator, thread_ts: str, needle: str, nth: int = 0)
         return hits[nth] if len(hits) > nth else None
 
     return str(slack.wait_for(found, timeout=30))
-
-
-def press(
-    driver: SlackDriver,
-    slack: SlackEmulator,
-    message: dict[str, Any],
-    action_id: str,
-    value: str,
-    user: str,
-    tag: str,
-    trigger_id: str | None = None,
-) -> str:
-    """A signed click on `message`; returns the response_url name of its private answer."""
-    name = f"{CHANNEL}/{message['ts']}/{tag}"
-    response = driver.block_action(
-        action_id,
-        value,
-        user_id=user,
-        channel_id=CHANNEL,
-        message_ts=message["ts"],
-        thread_ts=message.get("thread_ts"),
-        message=message,
-        response_url=slack.response_url(name),
-        trigger_id=trigger_id,
-    )
-    assert response.status_code == 200, response.text
-    assert response.elapsed.total_seconds() < 3.0  # acked at once
-    return name
 
 
 # -- without the integrations: the session's plain bot ----------------------------------------

@@ -43,13 +43,8 @@ def audit_bot(
     process = BotProcess(
         workdir, slack.url, repo, OSV_API_URL=osv.url, INTEGRATION_RETRY_BASE_SECONDS="0"
     )
-    try:
-        process.start()
-    except RuntimeError:
-        process.stop()
-        raise
-    yield process, repo
-    assert process.stop() == 0, process.logs()
+    with process.serving():
+        yield process, repo
 
 
 def _result(slack: SlackEmulator, thread_ts: str) -> dict | None:

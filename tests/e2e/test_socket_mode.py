@@ -44,15 +44,9 @@ def socket_bot(
         SLACK_APP_TOKEN=APP_TOKEN,
         SLACK_SIGNING_SECRET=None,
     )
-    try:
-        process.start()
+    with process.serving():
         assert socket_slack.socket.socket_connected(10), process.logs()
-    except (RuntimeError, AssertionError):
-        process.stop()
-        raise
-    yield process
-    code = process.stop()
-    assert code == 0, f"bot did not shut down cleanly ({code}):\n{process.logs()}"
+        yield process
 
 
 def _parent(slack: SlackEmulator, needle: str) -> dict[str, Any] | None:

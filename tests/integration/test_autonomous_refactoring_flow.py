@@ -4,7 +4,6 @@ approval, the agent run followed to its pull request, and its failure."""
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,11 +13,11 @@ from uuid import UUID
 import pytest
 import yaml
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
 from prefect.flow_runs import resume_flow_run
 
 from bot.runs.watcher import RunWatcher
 from tests.emulators.codegen import CodegenEmulator
+from tests.integration.paused_runs import start_flow, wait_paused
 from workflows.flows.autonomous_refactoring import SPEC, autonomous_refactoring
 from workflows.flows.component_analysis import component_analysis
 from workflows.governance.approvals import ApprovalRequest, request_key
@@ -67,32 +66,6 @@ def request(**extra: Any) -> RefactoringRequest:
     fields: dict[str, Any] = {"repo": "/srv/repo", "component": "contexten/agents", **extra}
     fields.setdefault("findings", FINDINGS)
     return RefactoringRequest(**fields)
-
-
-def start(req: RefactoringRequest, name: str) -> tuple[threading.Thread, dict[str, Any]]:
-    out: dict[str, Any] = {}
-
-    def run() -> None:
-        out["state"] = autonomous_refactoring.with_options(flow_run_name=name)(
-            req, return_state=True
-        )
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, out
-
-
-def wait_paused(name: str, timeout: float = 60) -> UUID:
-    deadline = time.monotonic() + timeout
-    with get_client(sync_client=True) as client:
-        while time.monotonic() < deadline:
-            runs = client.read_flow_runs(
-                flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[name]))
-            )
-            if runs and runs[0].state and runs[0].state.is_paused():
-                return runs[0].id
-            time.sleep(0.3)
-    raise AssertionError(f"{name} did not pause in {timeout} s")
 
 
 def agent_detail(run_id: UUID, timeout: float = 30) -> str:
@@ -151,7 +124,7 @@ def test_approved_the_agent_runs_and_its_status_is_shown(
     )
     source = analysis.state_details.flow_run_id
     req = RefactoringRequest(repo=str(planted_repo), source_run=str(source), findings=[])
-    thread, out = start(req, "refactor-approve")
+    thread, out = start_flow(autonomous_refactoring, "refactor-approve", req)
     run_id = wait_paused("refactor-approve")
     with get_client(sync_client=True) as client:
         asked = ApprovalRequest.model_validate_json(
@@ -175,7 +148,7 @@ def test_approved_the_agent_runs_and_its_status_is_shown(
 
 
 def test_rejected_no_agent_is_asked(prefect_api: str, emu: CodegenEmulator, data_dir: Path) -> None:
-    thread, out = start(request(), "refactor-reject")
+    thread, out = start_flow(autonomous_refactoring, "refactor-reject", request())
     run_id = wait_paused("refactor-reject")
     resume_flow_run(run_id, run_input={"decision": "reject", "who": "U0002", "comment": "not now"})
     thread.join(60)

@@ -6,20 +6,16 @@ Prefect API, as the bot does.
 
 from __future__ import annotations
 
-import threading
-import time
 from pathlib import Path
-from typing import Any
-from uuid import UUID
 
 import pytest
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
 from prefect.flow_runs import resume_flow_run
 
 from tests.conftest import git
+from tests.integration.paused_runs import start_flow, stored_request, wait_paused
 from workflows.flows.dead_code_cleanup import dead_code_cleanup
-from workflows.governance.approvals import ApprovalRequest, decision_key, request_key
+from workflows.governance.approvals import decision_key
 from workflows.models.dead_code_cleanup import CleanupOutcome, CleanupRequest, CleanupResult
 
 pytestmark = pytest.mark.prefect
@@ -46,42 +42,13 @@ def dead_repo(planted_repo: Path) -> Path:
     return planted_repo
 
 
-def _start(request: CleanupRequest, name: str) -> tuple[threading.Thread, dict[str, Any]]:
-    out: dict[str, Any] = {}
-
-    def run() -> None:
-        out["state"] = dead_code_cleanup.with_options(flow_run_name=name)(
-            request, return_state=True
-        )
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, out
-
-
-def _wait_paused(name: str, timeout: float = 60) -> UUID:
-    deadline = time.monotonic() + timeout
-    with get_client(sync_client=True) as client:
-        while time.monotonic() < deadline:
-            runs = client.read_flow_runs(
-                flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[name]))
-            )
-            if runs and runs[0].state and runs[0].state.is_paused():
-                return runs[0].id
-            time.sleep(0.3)
-    raise AssertionError(f"{name} did not pause in {timeout} s")
-
-
 def test_approved_change_is_committed_on_a_branch(prefect_api, data_dir, dead_repo: Path) -> None:
     head = git("rev-parse", "HEAD", cwd=dead_repo)
     request = CleanupRequest(repo=str(dead_repo), component="contexten/agents")
-    thread, out = _start(request, "cleanup-approve")
-    run_id = _wait_paused("cleanup-approve")
+    thread, out = start_flow(dead_code_cleanup, "cleanup-approve", request)
+    run_id = wait_paused("cleanup-approve")
 
-    with get_client(sync_client=True) as client:
-        stored = ApprovalRequest.model_validate_json(
-            client.read_flow_run_input(run_id, request_key("change"))
-        )
+    stored = stored_request(run_id)
     assert stored.title == "Remove dead code in contexten/agents"
     assert stored.risk == "medium" and "1 function deleted" in stored.risk_reasons
     assert any("dead.py" in line for line in stored.details)
@@ -108,8 +75,8 @@ def test_approved_change_is_committed_on_a_branch(prefect_api, data_dir, dead_re
 
 def test_rejected_change_is_discarded(prefect_api, data_dir, dead_repo: Path) -> None:
     request = CleanupRequest(repo=str(dead_repo), component="contexten")
-    thread, out = _start(request, "cleanup-reject")
-    run_id = _wait_paused("cleanup-reject")
+    thread, out = start_flow(dead_code_cleanup, "cleanup-reject", request)
+    run_id = wait_paused("cleanup-reject")
     resume_flow_run(run_id, run_input={"decision": "reject", "who": "U0002"})
     thread.join(60)
     result: CleanupResult = out["state"].result()
@@ -133,8 +100,8 @@ def test_decision_key_is_claimed_once(prefect_api, data_dir, dead_repo: Path) ->
     from workflows.governance.approvals import claim
 
     request = CleanupRequest(repo=str(dead_repo), component="contexten/agents")
-    thread, out = _start(request, "cleanup-claim")
-    run_id = _wait_paused("cleanup-claim")
+    thread, out = start_flow(dead_code_cleanup, "cleanup-claim", request)
+    run_id = wait_paused("cleanup-claim")
 
     async def race() -> list[bool]:
         async with get_client() as client:
@@ -174,12 +141,11 @@ def test_approved_change_becomes_a_pull_request_with_github(
         monkeypatch.setenv("GITHUB_API_URL", emu.url)
         monkeypatch.setenv("GITHUB_REPOSITORY", "acme/widgets")
         monkeypatch.setenv("INTEGRATION_RETRY_BASE_SECONDS", "0")
-        thread, out = _start(CleanupRequest(repo=clone, component="pkg"), "cleanup-github")
-        run_id = _wait_paused("cleanup-github")
-        with get_client(sync_client=True) as client:
-            stored = ApprovalRequest.model_validate_json(
-                client.read_flow_run_input(run_id, request_key("change"))
-            )
+        thread, out = start_flow(
+            dead_code_cleanup, "cleanup-github", CleanupRequest(repo=clone, component="pkg")
+        )
+        run_id = wait_paused("cleanup-github")
+        stored = stored_request(run_id)
         assert stored.target.startswith("acme/widgets: branch `cicd/dead-code-cleanup-")
         assert stored.target.endswith("→ `main` (pull request)")
         resume_flow_run(run_id, run_input={"decision": "approve", "who": "U0003"})

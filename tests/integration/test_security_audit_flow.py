@@ -8,24 +8,18 @@ Prefect API, as the bot does.
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-from uuid import UUID
 
 import pytest
-from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
 from prefect.flow_runs import resume_flow_run
 
 from tests.conftest import git
 from tests.emulators.osv import OsvEmulator
+from tests.integration.paused_runs import start_flow, stored_request, wait_paused
 from tests.security_samples import SECRET, make_audit_repo
 from tests.unit.security.sarif_schema import official_sarif_errors
 from workflows.flows.security_audit import security_audit
-from workflows.governance.approvals import ApprovalRequest, request_key
 from workflows.models.security_audit import FixOutcome, SecurityAuditRequest, SecurityAuditResult
 
 pytestmark = pytest.mark.prefect
@@ -44,47 +38,14 @@ def shop(tmp_path: Path) -> Path:
     return make_audit_repo(tmp_path / "shop")
 
 
-def _start(request: SecurityAuditRequest, name: str) -> tuple[threading.Thread, dict[str, Any]]:
-    out: dict[str, Any] = {}
-
-    def run() -> None:
-        out["state"] = security_audit.with_options(flow_run_name=name)(request, return_state=True)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, out
-
-
-def _wait_paused(name: str, out: dict[str, Any], timeout: float = 90) -> UUID:
-    deadline = time.monotonic() + timeout
-    with get_client(sync_client=True) as client:
-        while time.monotonic() < deadline:
-            if "state" in out:
-                raise AssertionError(f"{name} ended without pausing: {out['state']}")
-            runs = client.read_flow_runs(
-                flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[name]))
-            )
-            if runs and runs[0].state and runs[0].state.is_paused():
-                return runs[0].id
-            time.sleep(0.3)
-    raise AssertionError(f"{name} did not pause in {timeout} s")
-
-
-def _stored_request(run_id: UUID) -> ApprovalRequest:
-    with get_client(sync_client=True) as client:
-        return ApprovalRequest.model_validate_json(
-            client.read_flow_run_input(run_id, request_key("change"))
-        )
-
-
 def test_approved_upgrades_are_committed_on_one_branch(
     prefect_api, data_dir, osv: OsvEmulator, shop: Path
 ) -> None:
     head = git("rev-parse", "HEAD", cwd=shop)
-    thread, out = _start(SecurityAuditRequest(repo=str(shop)), "audit-approve")
-    run_id = _wait_paused("audit-approve", out)
+    thread, out = start_flow(security_audit, "audit-approve", SecurityAuditRequest(repo=str(shop)))
+    run_id = wait_paused("audit-approve", out)
 
-    stored = _stored_request(run_id)
+    stored = stored_request(run_id)
     assert stored.workflow == "security_audit"
     assert stored.title == "Upgrade vulnerable dependencies in the whole repository"
     assert stored.summary == "4 packages upgraded in 3 files, 5 advisories fixed"
@@ -127,8 +88,8 @@ def test_approved_upgrades_are_committed_on_one_branch(
 def test_the_report_counts_both_kinds_and_never_shows_the_secret(
     prefect_api, data_dir, osv: OsvEmulator, shop: Path
 ) -> None:
-    thread, out = _start(SecurityAuditRequest(repo=str(shop)), "audit-report")
-    run_id = _wait_paused("audit-report", out)
+    thread, out = start_flow(security_audit, "audit-report", SecurityAuditRequest(repo=str(shop)))
+    run_id = wait_paused("audit-report", out)
     resume_flow_run(run_id, run_input={"decision": "reject", "who": "U0002", "comment": "later"})
     thread.join(90)
     result: SecurityAuditResult = out["state"].result()

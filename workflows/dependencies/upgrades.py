@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Self
 
 from packaging.requirements import InvalidRequirement, Requirement
 from pydantic import BaseModel, Field
@@ -20,8 +21,8 @@ from pydantic import BaseModel, Field
 from workflows.dependencies.manifests import Dependency
 
 
-class Upgrade(BaseModel):
-    """One manifest line to change so the dependency resolves to `target`."""
+class DependencyChange(BaseModel):
+    """Taking one occurrence of a dependency (a manifest line) to `target`."""
 
     ecosystem: str
     name: str
@@ -29,22 +30,27 @@ class Upgrade(BaseModel):
     target: str
     manifest: str
     line: int
+    advisories: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, dep: Dependency, target: str, advisories: list[str], **how: str) -> Self:
+        """The change for ``dep``, with the fields (``how``) of the kind of change."""
+        where: dict[str, object] = {"ecosystem": dep.ecosystem, "name": dep.name}
+        where |= {"current": dep.version, "manifest": dep.manifest, "line": dep.line}
+        return cls.model_validate({**where, **how, "target": target, "advisories": advisories})
+
+
+class Upgrade(DependencyChange):
+    """One manifest line to change so the dependency resolves to `target`."""
+
     requirement: str = Field(description="the requirement as written")
     new_requirement: str
-    advisories: list[str] = Field(default_factory=list)
 
 
-class ManualUpgrade(BaseModel):
+class ManualUpgrade(DependencyChange):
     """A fix the audit cannot write into a manifest, and how to make it."""
 
-    ecosystem: str
-    name: str
-    current: str
-    target: str
-    manifest: str
-    line: int
     how: str
-    advisories: list[str] = Field(default_factory=list)
 
 
 def edit_requirement(text: str, current: str, target: str) -> str | None:
@@ -97,31 +103,11 @@ def plan_upgrades(
     for dep in occurrences:
         how = _manual_step(dep, target)
         if how is not None:
-            manual.append(
-                ManualUpgrade(
-                    ecosystem=dep.ecosystem,
-                    name=dep.name,
-                    current=dep.version,
-                    target=target,
-                    manifest=dep.manifest,
-                    line=dep.line,
-                    how=how,
-                    advisories=advisories,
-                )
-            )
+            manual.append(ManualUpgrade.of(dep, target, advisories, how=how))
             continue
+        new = edit_requirement(dep.requirement, dep.version, target) or ""
         edits.append(
-            Upgrade(
-                ecosystem=dep.ecosystem,
-                name=dep.name,
-                current=dep.version,
-                target=target,
-                manifest=dep.manifest,
-                line=dep.line,
-                requirement=dep.requirement,
-                new_requirement=edit_requirement(dep.requirement, dep.version, target) or "",
-                advisories=advisories,
-            )
+            Upgrade.of(dep, target, advisories, requirement=dep.requirement, new_requirement=new)
         )
     return edits, manual
 

@@ -9,7 +9,6 @@ their results for this run and the prompt is checked against the approved digest
 
 # No `from __future__ import annotations`: Prefect must resolve the parameter types.
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +18,7 @@ from prefect.cache_policies import DEFAULT, NONE
 
 from workflows.config import OrchestrationConfig, load_config
 from workflows.governance.approvals import ApprovalDecision, request_approval
+from workflows.governance.decisions import decided, record_decision
 from workflows.integrations.codegen_agent import AgentRun, codegen_configured, run_codegen_agent
 from workflows.models.autonomous_refactoring import (
     FindingRef,
@@ -79,13 +79,6 @@ def write_prompt(request: RefactoringRequest, found: FindingSet, repository: str
     return prompt
 
 
-@task(name="approval", cache_policy=NONE)
-def record_decision(decision: dict[str, Any]) -> dict[str, Any]:
-    """The decision, as a step of the run (the wait itself is the run's Paused state)."""
-    get_run_logger().info("Decision: %s by %s", decision["decision"], decision["who"])
-    return decision
-
-
 @task(name="report", cache_policy=NONE)
 def report(
     request: RefactoringRequest, found: FindingSet, decision: dict[str, Any], agent: AgentRun | None
@@ -96,9 +89,7 @@ def report(
         request=request,
         outcome=RefactoringOutcome.REJECTED,
         findings=found.findings,
-        decided_by=verdict.who or None,
-        decided_at=datetime.fromisoformat(verdict.at) if verdict.at else None,
-        comment=verdict.comment,
+        **decided(verdict),
     )
     if agent is None:
         timed_out = verdict.timed_out

@@ -11,7 +11,6 @@ for this run, and the prepared change is checked against the approved digest bef
 # No `from __future__ import annotations`: Prefect must resolve the parameter types.
 
 import json
-from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -19,13 +18,13 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import DEFAULT, NONE
-from prefect.context import FlowRunContext
 
 from workflows.analysis.options import AnalysisOptions, analyze
-from workflows.config import OrchestrationConfig, load_config
+from workflows.config import load_config
 from workflows.dependencies.manifests import DependencyScan, read_dependencies
 from workflows.dependencies.upgrades import ManualUpgrade, Upgrade, apply_upgrades, plan_upgrades
 from workflows.governance.approvals import ApprovalDecision, request_approval
+from workflows.governance.decisions import decided, record_decision
 from workflows.integrations.osv import OsvClient, OsvVulnerability, PackageQuery
 from workflows.integrations.retrying import IntegrationError, policy_from_config
 from workflows.models.runs import RunOrigin
@@ -36,46 +35,28 @@ from workflows.models.security_audit import (
     SecurityAuditRequest,
     SecurityAuditResult,
     approval_request,
+    change_title,
     commit_message,
     markdown_summary,
     reported,
 )
 from workflows.registry import FlowSpec
-from workflows.repository.checkout import (
-    Checkout,
-    CheckoutError,
-    checkout_repository,
-    git,
-    transient_checkout_failure,
+from workflows.repository.branch_changes import (
+    branch_name,
+    checkout_for_change,
+    discard,
+    github_target,
+    land,
+    run_key,
+    start_worktree,
 )
+from workflows.repository.checkout import Checkout
 from workflows.repository.components import resolve_component
-from workflows.repository.worktrees import (
-    add_worktree,
-    changed_files,
-    commit_all,
-    diff_digest,
-    remove_worktree,
-)
 from workflows.security.advisories import VulnerablePackage, vulnerable_packages
 from workflows.security.findings import CodeScan, FixPlan, OsvFindings, audit_result
 from workflows.security.sarif import audit_sarif
 from workflows.security.severity import at_least, finding_level
 from workflows.types import WorkflowType
-
-
-@task(
-    name="checkout",
-    retries=2,
-    retry_delay_seconds=[2, 10],
-    retry_condition_fn=transient_checkout_failure,
-    persist_result=True,
-    cache_policy=DEFAULT,
-)
-def fetch_for_audit(repo: str, ref: str | None) -> Checkout:
-    """Use the local tree, or clone/refresh the repository with real git."""
-    checkout = checkout_repository(repo, ref, load_config().cicd_data_dir)
-    get_run_logger().info("Repository at %s (commit %s)", checkout.path, checkout.commit)
-    return checkout
 
 
 @task(name="read-dependencies", persist_result=True, cache_policy=DEFAULT)
@@ -150,33 +131,11 @@ def prepare_fixes(checkout: Checkout, vulnerable: list[VulnerablePackage], branc
     if checkout.commit is None:
         note = f"{checkout.source} is not a git repository with a commit: no branch prepared"
         return FixPlan(manual=manual, note=note)
-    repo = Path(checkout.path)
-    worktree = load_config().cicd_data_dir / "worktrees" / branch.replace("/", "-")
-    add_worktree(repo, worktree, branch, checkout.commit)
-    git("reset", "--quiet", "--hard", "HEAD", cwd=worktree)  # a retried task starts clean
+    worktree = start_worktree(checkout, branch)
     applied, problems = apply_upgrades(worktree, edits)
-    files = changed_files(worktree)
-    get_run_logger().info("%d edit(s) in %d file(s) on %s", len(applied), len(files), branch)
-    fixes = DependencyFixes(
-        source=checkout.source,
-        repo_path=str(repo),
-        worktree=str(worktree),
-        branch=branch,
-        base_commit=checkout.commit,
-        base_ref=checkout.ref if checkout.cloned else _current_branch(repo),
-        upgrades=applied,
-        files=files,
-        problems=problems,
-        digest=diff_digest(worktree) if files else "",
-    )
+    fixes = DependencyFixes.made_in(checkout, worktree, branch, upgrades=applied, problems=problems)
+    get_run_logger().info("%d edit(s) in %d file(s) on %s", len(applied), len(fixes.files), branch)
     return FixPlan(fixes=fixes, manual=manual)
-
-
-@task(name="approval", cache_policy=NONE)
-def record_decision(decision: dict[str, Any]) -> dict[str, Any]:
-    """The decision, as a step of the run (the wait itself is the run's Paused state)."""
-    get_run_logger().info("Decision: %s by %s", decision["decision"], decision["who"])
-    return decision
 
 
 @task(name="finish", cache_policy=NONE)
@@ -188,7 +147,7 @@ def finish(
     if fixes is not None and decision is not None:
         result = _decide(result, fixes, ApprovalDecision.model_validate(decision))
     elif fixes is not None:  # nothing changed after all: no branch to keep
-        remove_worktree(Path(fixes.repo_path), Path(fixes.worktree), branch=fixes.branch)
+        discard(fixes)
     floor = result.request.floor
     findings = [f for f in code.report.findings if at_least(finding_level(f), floor)]
     report = code.report.model_copy(update={"findings": findings})
@@ -205,17 +164,16 @@ def security_audit(
     request: SecurityAuditRequest, origin: RunOrigin | None = None
 ) -> SecurityAuditResult:
     """Audit a repository or component; propose the fixable upgrades as one approved change."""
-    checkout = fetch_for_audit(request.repo, request.ref)
+    checkout = checkout_for_change(request.repo, request.ref)
     scan = read_manifests(checkout, request.component)
     osv = query_osv(scan)
     code = scan_code(checkout, request.component)
     vulnerable = reported(osv.vulnerable, request.floor)
-    plan = prepare_fixes(checkout, vulnerable, _branch_name())
+    plan = prepare_fixes(checkout, vulnerable, branch_name("security-audit"))
     result = audit_result(request, checkout, scan, osv, code, vulnerable, plan)
     decision = None
     if plan.fixes is not None and not plan.fixes.empty:
-        config = load_config()
-        github = config.github_repository if _github_ready(config) else None
+        github = github_target(load_config())
         asked = request_approval(approval_request(request, plan.fixes, origin, github))
         decision = record_decision(asked.model_dump(mode="json"))
     return finish(result, code, decision)
@@ -225,68 +183,21 @@ def _decide(
     result: SecurityAuditResult, fixes: DependencyFixes, verdict: ApprovalDecision
 ) -> SecurityAuditResult:
     """Approved: commit (push and open a pull request with GitHub). Otherwise: discard."""
-    result = result.model_copy(
-        update={
-            "decided_by": verdict.who or None,
-            "decided_at": datetime.fromisoformat(verdict.at) if verdict.at else None,
-            "comment": verdict.comment,
-        }
-    )
-    repo, worktree = Path(fixes.repo_path), Path(fixes.worktree)
+    result = result.model_copy(update=dict(decided(verdict)))
     if not verdict.approved:
-        remove_worktree(repo, worktree, branch=fixes.branch)
+        discard(fixes)
         outcome = FixOutcome.TIMED_OUT if verdict.timed_out else FixOutcome.REJECTED
         return result.model_copy(update={"fix_outcome": outcome})
-    _ensure_prepared(fixes)
     message = commit_message(result.request, fixes, verdict.who or "unknown")
-    commit = commit_all(worktree, message)
-    result = result.model_copy(update={"fix_outcome": FixOutcome.BRANCH, "fix_commit": commit})
-    config = load_config()
-    if _github_ready(config):
-        result = _open_pull_request(config, result, fixes, message)
-    remove_worktree(repo, worktree)  # the branch stays
-    return result
-
-
-def _ensure_prepared(fixes: DependencyFixes) -> None:
-    """The worktree holds exactly the approved change; rebuilt from its edits if it is gone."""
-    worktree = Path(fixes.worktree)
-    if not (worktree / ".git").exists():
-        add_worktree(Path(fixes.repo_path), worktree, fixes.branch, fixes.base_commit)
-        git("reset", "--quiet", "--hard", fixes.base_commit, cwd=worktree)
-        apply_upgrades(worktree, fixes.upgrades)
-    if diff_digest(worktree) != fixes.digest:
-        raise RuntimeError(
-            "the branch no longer holds the change that was approved; nothing was committed. "
-            "Start a new run."
-        )
-
-
-def _open_pull_request(
-    config: OrchestrationConfig, result: SecurityAuditResult, fixes: DependencyFixes, body: str
-) -> SecurityAuditResult:
-    """Push the branch and open the pull request (GitHub tasks); trouble leaves the branch."""
-    from workflows.integrations.github_tasks import create_pull_request, push_branch
-
-    try:
-        push_branch(Path(fixes.worktree), fixes.branch, config=config)
-        pull = create_pull_request(
-            head=fixes.branch,
-            base=fixes.base_ref,
-            title=f"Upgrade vulnerable dependencies in {result.request.component_label}",
-            body=body,
-            config=config,
-        )
-    except (IntegrationError, CheckoutError) as exc:
-        get_run_logger().warning("pull request not opened: %s", exc)
-        return result.model_copy(
-            update={"warnings": [*result.warnings, f"pull request not opened: {exc}"]}
-        )
+    landed = land(fixes, message, change_title(result.request))
+    opened = landed.pull_request_number is not None
     return result.model_copy(
         update={
-            "fix_outcome": FixOutcome.PULL_REQUEST,
-            "pull_request_url": pull.html_url,
-            "pull_request_number": pull.number,
+            "fix_outcome": FixOutcome.PULL_REQUEST if opened else FixOutcome.BRANCH,
+            "fix_commit": landed.commit,
+            "pull_request_url": landed.pull_request_url,
+            "pull_request_number": landed.pull_request_number,
+            "warnings": [*result.warnings, *landed.warnings],
         }
     )
 
@@ -310,30 +221,9 @@ def _save_sarif(sarif: dict[str, Any]) -> str:
     """Write the SARIF log under the data directory; returns its path."""
     folder = load_config().cicd_data_dir / "security-audit"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{_run_key()}.sarif"
+    path = folder / f"{run_key()}.sarif"
     path.write_text(json.dumps(sarif, indent=2), encoding="utf-8")
     return str(path)
-
-
-def _run_key() -> str:
-    context = FlowRunContext.get()
-    return str(context.flow_run.id)[:8] if context and context.flow_run else "local"
-
-
-def _branch_name() -> str:
-    return f"cicd/security-audit-{_run_key()}"
-
-
-def _current_branch(repo: Path) -> str | None:
-    try:
-        name = git("rev-parse", "--abbrev-ref", "HEAD", cwd=repo)
-    except CheckoutError:
-        return None
-    return None if name == "HEAD" else name
-
-
-def _github_ready(config: OrchestrationConfig) -> bool:
-    return config.github_token is not None and bool(config.github_repository)
 
 
 def _version() -> str:

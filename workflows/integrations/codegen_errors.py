@@ -8,12 +8,13 @@ and a create request that got no answer (the agent may have started: never start
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Mapping
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
-from workflows.integrations.retrying import IntegrationAuthError, IntegrationError
+from workflows.integrations.retrying import (
+    IntegrationAuthError,
+    IntegrationError,
+    retry_after_seconds,
+)
 
 if TYPE_CHECKING:
     from codegen_api_client.exceptions import ApiException
@@ -79,11 +80,9 @@ def _classify_status(
             SERVICE, f"agent run {run_id} not found in organisation {org_id} (CODEGEN_ORG_ID)"
         )
     elif status == 429:
+        wait = exc.headers.get("Retry-After") if exc.headers is not None else None
         error = IntegrationError(
-            SERVICE,
-            f"{what}: rate limited",
-            retryable=True,
-            retry_after=_retry_after(exc.headers),
+            SERVICE, f"{what}: rate limited", retryable=True, retry_after=retry_after_seconds(wait)
         )
     elif status == 408 or status >= 500:
         error = IntegrationError(SERVICE, f"{what}: HTTP {status}", retryable=True)
@@ -105,18 +104,3 @@ def _server_message(body: str | None, limit: int = 200) -> str:
     if isinstance(said, list):  # FastAPI validation errors
         said = "; ".join(str(item.get("msg", item)) for item in said if isinstance(item, dict))
     return str(said)[:limit]
-
-
-def _retry_after(headers: Mapping[str, str] | None) -> float | None:
-    """Seconds from a Retry-After header (a number or an HTTP date), if there is one."""
-    value = headers.get("Retry-After") if headers is not None else None
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None

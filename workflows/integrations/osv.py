@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from email.utils import parsedate_to_datetime
 from typing import Any, Self
 from urllib.parse import quote
 
@@ -22,6 +21,7 @@ from workflows.integrations.retrying import (
     IntegrationError,
     RetryPolicy,
     call_with_retries,
+    retry_after_seconds,
 )
 
 SERVICE = "OSV"
@@ -118,19 +118,6 @@ class PackageQuery(BaseModel):
         return query
 
 
-def _retry_after(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
-
-
 def classify_osv_error(exc: Exception, what: str = "request") -> IntegrationError:
     """Timeouts, connection errors, 429 and 5xx may pass; other statuses will not."""
     if isinstance(exc, httpx.TimeoutException):
@@ -141,7 +128,7 @@ def classify_osv_error(exc: Exception, what: str = "request") -> IntegrationErro
         status = exc.response.status_code
         message = _error_message(exc.response)
         if status == 429:
-            wait = _retry_after(exc.response.headers.get("retry-after"))
+            wait = retry_after_seconds(exc.response.headers.get("retry-after"))
             return IntegrationError(
                 SERVICE, f"{what}: rate limited", retryable=True, retry_after=wait, status=429
             )

@@ -12,6 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 
 log = logging.getLogger(__name__)
 
@@ -118,3 +119,17 @@ def call_with_retries[T](
 def policy_from_config(attempts: int, base_seconds: float) -> RetryPolicy:
     """The policy `OrchestrationConfig.integration_retry_*` describe."""
     return RetryPolicy(attempts=attempts, base_delay=base_seconds)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (a number or an HTTP date); None when absent or bad."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from workflows.analysis.models import AnalysisReport, Category, Finding
 from workflows.analysis.options import AnalysisOptions
 from workflows.integrations.linear_models import LinearIssueRef
-from workflows.models.runs import check_ref, normalise_issue_id
+from workflows.models.runs import GitRef, IssueId
 
 
 class AnalysisRequest(BaseModel):
@@ -15,26 +15,16 @@ class AnalysisRequest(BaseModel):
 
     repo: str = Field(description="a local path or a git URL")
     component: str = Field("", description="path inside the repository; empty for all of it")
-    ref: str | None = Field(None, description="branch, tag or commit; None for what is there")
+    ref: GitRef | None = Field(None, description="branch, tag or commit; None for what is there")
     options: AnalysisOptions = Field(
         default_factory=AnalysisOptions,
         description="rule selection, confidence floor and whitelist; the default keeps all",
     )
-    linear_issue_id: str | None = Field(
+    linear_issue_id: IssueId | None = Field(
         None,
         description="a Linear issue (ZAM-1084) to track the analysis in, instead of the one "
         "the flow finds or creates for the component",
     )
-
-    @field_validator("linear_issue_id")
-    @classmethod
-    def _issue_id_shape(cls, value: str | None) -> str | None:
-        return None if value is None else normalise_issue_id(value)
-
-    @field_validator("ref")
-    @classmethod
-    def _ref_shape(cls, value: str | None) -> str | None:
-        return check_ref(value)
 
 
 class ComponentAnalysisResult(BaseModel):

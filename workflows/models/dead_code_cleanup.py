@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
-from workflows.analysis.fixes import SkippedFix
+from workflows.analysis.fixes import SkippedFix, apply_fixes
 from workflows.analysis.models import Finding
 from workflows.governance.approvals import ApprovalRequest, Risk
-from workflows.models.runs import RunOrigin, check_ref, normalise_issue_id
-from workflows.repository.worktrees import FileChange
+from workflows.models.runs import GitRef, IssueId, RunOrigin
+from workflows.repository.branch_changes import BranchChange
 
 SAFE_RULES = ("unused-import", "unused-function")
 
@@ -23,19 +24,9 @@ class CleanupRequest(BaseModel):
 
     repo: str = Field(description="a local path or a git URL")
     component: str = Field("", description="path inside the repository; empty for all of it")
-    ref: str | None = Field(None, description="branch to start from; None for what is there")
+    ref: GitRef | None = Field(None, description="branch to start from; None for what is there")
     min_confidence: int = Field(90, ge=0, le=100, description="only findings this certain")
-    linear_issue_id: str | None = Field(None, description="raised in priority on escalation")
-
-    @field_validator("linear_issue_id")
-    @classmethod
-    def _issue_id_shape(cls, value: str | None) -> str | None:
-        return None if value is None else normalise_issue_id(value)
-
-    @field_validator("ref")
-    @classmethod
-    def _ref_shape(cls, value: str | None) -> str | None:
-        return check_ref(value)
+    linear_issue_id: IssueId | None = Field(None, description="raised in priority on escalation")
 
     @property
     def component_label(self) -> str:
@@ -43,24 +34,15 @@ class CleanupRequest(BaseModel):
         return self.component or "the whole repository"
 
 
-class CleanupChange(BaseModel):
-    """The change prepared on a branch, waiting for a decision."""
+class CleanupChange(BranchChange):
+    """The dead code removal prepared on a branch, waiting for a decision."""
 
-    source: str = Field(description="the repository, credentials removed")
-    repo_path: str = Field(description="the git repository the worktree belongs to")
-    worktree: str
-    branch: str
-    base_commit: str
-    base_ref: str | None = Field(None, description="the branch a pull request would target")
-    files: list[FileChange] = Field(default_factory=list)
     fixed: list[Finding] = Field(default_factory=list)
     skipped: list[SkippedFix] = Field(default_factory=list)
-    digest: str = ""
 
-    @property
-    def empty(self) -> bool:
-        """Nothing to remove."""
-        return not self.files
+    def reapply(self, worktree: Path) -> None:
+        """Apply the same fixes again (the worktree was lost before the commit)."""
+        apply_fixes(worktree, self.fixed)
 
     @property
     def lines_removed(self) -> int:
@@ -166,14 +148,6 @@ def file_lines(change: CleanupChange, limit: int = 15) -> list[str]:
     return lines
 
 
-def target_text(change: CleanupChange, github_repository: str | None) -> str:
-    """Where the change would go: `acme/widgets: cicd/dead-code-… → main` or the local repo."""
-    base = change.base_ref or "the default branch"
-    if github_repository:
-        return f"{github_repository}: branch `{change.branch}` → `{base}` (pull request)"
-    return f"{change.source}: local branch `{change.branch}` from `{change.base_commit[:12]}`"
-
-
 def approval_request(
     request: CleanupRequest,
     change: CleanupChange,
@@ -181,25 +155,23 @@ def approval_request(
     github_repository: str | None,
 ) -> ApprovalRequest:
     """What the approver sees: the concrete diff summary, target and risk."""
-    risk, reasons = risk_of(change)
-    return ApprovalRequest(
-        workflow="dead_code_cleanup",
-        title=f"Remove dead code in {request.component_label}",
-        summary=change.summary(),
-        target=target_text(change, github_repository),
-        risk=risk,
-        risk_reasons=reasons,
-        details=file_lines(change),
-        digest=change.digest,
-        requested_by=origin.user if origin else None,
-        origin=origin,
-        linear_issue=request.linear_issue_id,
+    return change.approval_request(
+        "dead_code_cleanup",
+        change_title(request),
+        risk_of(change),
+        file_lines(change),
+        origin,
+        github_repository,
+        request.linear_issue_id,
     )
+
+
+def change_title(request: CleanupRequest) -> str:
+    """`Remove dead code in contexten/agents`: the approval, commit and pull request title."""
+    return f"Remove dead code in {request.component_label}"
 
 
 def commit_message(request: CleanupRequest, change: CleanupChange, approver: str) -> str:
     """Subject, what was removed, and who approved it."""
-    lines = [f"Remove dead code in {request.component_label}", "", change.summary(), ""]
-    lines += [f"- {f.path}:{f.line} {f.rule}: {f.message}" for f in change.fixed[:50]]
-    lines += ["", f"Approved-by: {approver} (Slack)", "Prepared-by: cicd-chatops dead_code_cleanup"]
-    return "\n".join(lines)
+    items = [f"- {f.path}:{f.line} {f.rule}: {f.message}" for f in change.fixed]
+    return change.commit_message(change_title(request), items, approver, "dead_code_cleanup")

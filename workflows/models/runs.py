@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 # A Linear issue identifier ("ZAM-1084") or an issue UUID.
 LINEAR_ISSUE_ID = re.compile(
@@ -38,3 +39,8 @@ def check_ref(value: str | None) -> str | None:
     if value is not None and not GIT_REF.match(value):
         raise ValueError(f"'{value}' is not a valid git ref")
     return value
+
+
+# Request field types that check themselves, e.g. `ref: GitRef | None`.
+GitRef = Annotated[str, AfterValidator(check_ref)]
+IssueId = Annotated[str, AfterValidator(normalise_issue_id)]

@@ -6,19 +6,20 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from workflows.analysis.models import Category, Finding, Severity
 from workflows.dependencies.manifests import Dependency, UncheckedDependency
-from workflows.dependencies.upgrades import ManualUpgrade, Upgrade
+from workflows.dependencies.upgrades import ManualUpgrade, Upgrade, apply_upgrades
 from workflows.dependencies.versions import parse_version
 from workflows.governance.approvals import ApprovalRequest, Risk
 from workflows.models.result_findings import ResultSource, under_component
-from workflows.models.runs import RunOrigin, check_ref, normalise_issue_id
+from workflows.models.runs import GitRef, IssueId, RunOrigin
+from workflows.repository.branch_changes import BranchChange
 from workflows.repository.components import normalise_component
-from workflows.repository.worktrees import FileChange
 from workflows.security.advisories import Advisory, VulnerablePackage
 from workflows.security.severity import ORDER, Level, at_least
 
@@ -44,24 +45,14 @@ class SecurityAuditRequest(BaseModel):
 
     repo: str = Field(description="a local path or a git URL")
     component: str = Field("", description="path inside the repository; empty for all of it")
-    ref: str | None = Field(
+    ref: GitRef | None = Field(
         None, description="branch to audit and to base the fixes on; None for what is there"
     )
     min_severity: Literal["low", "medium", "high", "critical"] = Field(
         "low",
         description="report only findings at or above this level (unrated advisories always)",
     )
-    linear_issue_id: str | None = Field(None, description="raised in priority on escalation")
-
-    @field_validator("linear_issue_id")
-    @classmethod
-    def _issue_id_shape(cls, value: str | None) -> str | None:
-        return None if value is None else normalise_issue_id(value)
-
-    @field_validator("ref")
-    @classmethod
-    def _ref_shape(cls, value: str | None) -> str | None:
-        return check_ref(value)
+    linear_issue_id: IssueId | None = Field(None, description="raised in priority on escalation")
 
     @property
     def component_label(self) -> str:
@@ -85,24 +76,15 @@ class CodeFinding(BaseModel):
     confidence: int = 100
 
 
-class DependencyFixes(BaseModel):
+class DependencyFixes(BranchChange):
     """The manifest edits prepared on a branch, waiting for a decision."""
 
-    source: str = Field(description="the repository, credentials removed")
-    repo_path: str
-    worktree: str
-    branch: str
-    base_commit: str
-    base_ref: str | None = None
     upgrades: list[Upgrade] = Field(default_factory=list)
-    files: list[FileChange] = Field(default_factory=list)
     problems: list[str] = Field(default_factory=list)
-    digest: str = ""
 
-    @property
-    def empty(self) -> bool:
-        """Nothing was changed."""
-        return not self.files
+    def reapply(self, worktree: Path) -> None:
+        """Make the same edits again (the worktree was lost before the commit)."""
+        apply_upgrades(worktree, self.upgrades)
 
     def packages(self) -> list[tuple[str, str, str]]:
         """(name, from, to) per upgraded package, in order."""
@@ -323,14 +305,6 @@ def upgrade_lines(fixes: DependencyFixes, limit: int = 15) -> list[str]:
     return lines
 
 
-def target_text(fixes: DependencyFixes, github_repository: str | None) -> str:
-    """Where the change would go: `acme/widgets: cicd/security-audit-… → main` or local."""
-    base = fixes.base_ref or "the default branch"
-    if github_repository:
-        return f"{github_repository}: branch `{fixes.branch}` → `{base}` (pull request)"
-    return f"{fixes.source}: local branch `{fixes.branch}` from `{fixes.base_commit[:12]}`"
-
-
 def approval_request(
     request: SecurityAuditRequest,
     fixes: DependencyFixes,
@@ -338,32 +312,29 @@ def approval_request(
     github_repository: str | None,
 ) -> ApprovalRequest:
     """What the approver sees: the upgrades, the target and the risk."""
-    risk, reasons = risk_of(fixes)
-    return ApprovalRequest(
-        workflow="security_audit",
-        title=f"Upgrade vulnerable dependencies in {request.component_label}",
-        summary=fixes.summary(),
-        target=target_text(fixes, github_repository),
-        risk=risk,
-        risk_reasons=reasons,
-        details=upgrade_lines(fixes),
-        digest=fixes.digest,
-        requested_by=origin.user if origin else None,
-        origin=origin,
-        linear_issue=request.linear_issue_id,
+    return fixes.approval_request(
+        "security_audit",
+        change_title(request),
+        risk_of(fixes),
+        upgrade_lines(fixes),
+        origin,
+        github_repository,
+        request.linear_issue_id,
     )
+
+
+def change_title(request: SecurityAuditRequest) -> str:
+    """`Upgrade vulnerable dependencies in …`: the approval, commit and pull request title."""
+    return f"Upgrade vulnerable dependencies in {request.component_label}"
 
 
 def commit_message(request: SecurityAuditRequest, fixes: DependencyFixes, approver: str) -> str:
     """Subject, the upgrades with their advisories, and who approved them."""
-    lines = [f"Upgrade vulnerable dependencies in {request.component_label}", ""]
-    lines += [fixes.summary(), ""]
-    lines += [
+    items = [
         f"- {u.manifest}: {u.requirement} -> {u.new_requirement} ({', '.join(u.advisories)})"
-        for u in fixes.upgrades[:50]
+        for u in fixes.upgrades
     ]
-    lines += ["", f"Approved-by: {approver} (Slack)", "Prepared-by: cicd-chatops security_audit"]
-    return "\n".join(lines)
+    return fixes.commit_message(change_title(request), items, approver, "security_audit")
 
 
 def markdown_summary(result: SecurityAuditResult, limit: int = 20) -> str:
