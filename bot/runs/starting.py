@@ -107,20 +107,14 @@ class RunStarter:
         spec = next((s for s in self.specs.values() if s.flow.name == flow.name), None)
         if spec is None:
             raise LaunchError(f"runs of `{flow.name}` cannot be repeated from Slack")
-        if self.control is not None:
-            verdict = await self.control.may_start(spec.workflow, user, channel)
-            if not verdict.allowed:
-                await self.control.record(
-                    None,
-                    AuditKind.START_DENIED,
-                    user,
-                    f"tried to re-run {old.name} without the right",
-                    run_id=run_id,
-                    run_name=old.name,
-                    workflow=spec.workflow.value,
-                    channel=channel,
-                )
-                raise LaunchError(verdict.reason)
+        await self._check_start(
+            spec.workflow,
+            user,
+            channel,
+            f"tried to re-run {old.name} without the right",
+            run_id=run_id,
+            run_name=old.name,
+        )
         params: dict[str, Any] = dict(old.parameters)
         origin = RunOrigin(source="slack", user=user, channel=channel, thread_ts=thread_ts)
         params["origin"] = origin.model_dump()
@@ -157,19 +151,13 @@ class RunStarter:
 
         Raises `LaunchError` (with a message for the person) when they may not start it there.
         """
-        if self.control is not None:
-            verdict = await self.control.may_start(workflow, user, channel)
-            if not verdict.allowed:
-                await self.control.record(
-                    None,
-                    AuditKind.START_DENIED,
-                    user,
-                    f"tried to start {workflow.value} from a result without the right",
-                    run_id=source_run,
-                    workflow=workflow.value,
-                    channel=channel,
-                )
-                raise LaunchError(verdict.reason)
+        await self._check_start(
+            workflow,
+            user,
+            channel,
+            f"tried to start {workflow.value} from a result without the right",
+            run_id=source_run,
+        )
         params_request = request.model_dump(mode="json")
         origin = RunOrigin(source="slack", user=user, channel=channel, thread_ts=thread_ts)
         params = {"request": params_request, "origin": origin.model_dump()}
@@ -189,6 +177,34 @@ class RunStarter:
                 permalink=await permalink(self.client, channel, thread_ts),
             )
         return new
+
+    async def _check_start(
+        self,
+        workflow: WorkflowType,
+        user: str,
+        channel: str,
+        refused: str,
+        *,
+        run_id: str | None = None,
+        run_name: str | None = None,
+    ) -> None:
+        """`LaunchError` saying why when `user` may not start `workflow` in `channel` (recorded)."""
+        if self.control is None:
+            return
+        verdict = await self.control.may_start(workflow, user, channel)
+        if verdict.allowed:
+            return
+        await self.control.record(
+            None,
+            AuditKind.START_DENIED,
+            user,
+            refused,
+            run_id=run_id,
+            run_name=run_name,
+            workflow=workflow.value,
+            channel=channel,
+        )
+        raise LaunchError(verdict.reason)
 
     async def _launch(
         self, run: SlackRun, params: dict[str, Any], key: str, previous: str | None = None
