@@ -81,12 +81,13 @@ def test_analyze_posts_thread_progress_and_result(
 def test_progress_updates_are_coalesced_and_respect_retry_after(
     bot: BotProcess, slack: SlackEmulator, driver: SlackDriver
 ) -> None:
-    slack.rate_limit("chat.update", times=1, retry_after=2)
     driver.slash_command("analyze contexten", user_id="U0002")
     parent = slack.wait_for(lambda: _parent(slack, "Analyzing contexten…"), timeout=10)
+    progress = slack.wait_for(lambda: (slack.thread(CHANNEL, parent["ts"])[1:] or [None])[0])
+    progress_ts = progress["ts"]
+    # Only this run's progress message: other bots' runs share the emulator.
+    slack.rate_limit("chat.update", times=1, retry_after=2, only={"ts": progress_ts})
     slack.wait_for(lambda: _final_result(slack, parent["ts"], "worker.py"), timeout=90)
-
-    progress_ts = slack.thread(CHANNEL, parent["ts"])[1]["ts"]
 
     def updates_after_the_limit() -> list[Any]:
         calls = [c for c in slack.calls_to("chat.update") if c.params.get("ts") == progress_ts]

@@ -138,13 +138,20 @@ class SlackEmulator(BackgroundServer):
 
     # -- fault injection ----------------------------------------------------------------------
 
-    def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
+    def rate_limit(
+        self,
+        method: str,
+        times: int = 1,
+        retry_after: int = 1,
+        only: dict[str, str] | None = None,
+    ) -> None:
         """Answer the next ``times`` calls of ``method`` (``"*"`` = any) with HTTP 429.
 
         They carry ``Retry-After: <retry_after>``, are recorded (``rate_limited``) and change
-        nothing.
+        nothing. ``only`` limits it to calls with those params (e.g. one message's ``ts``), so
+        other bots sharing the emulator are not hit.
         """
-        self._faults.rate_limit(method, times, retry_after)
+        self._faults.rate_limit(method, times, retry_after, only)
 
     def fail(self, method: str, error: str, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with ``{"ok": false, "error": error}``."""
@@ -197,7 +204,7 @@ class SlackEmulator(BackgroundServer):
             return 200, {"ok": False, "error": token_error}, {}
         if error is not None:
             return 200, error.body(), {}
-        fault = self._faults.take(method)
+        fault = self._faults.take(method, params)
         if fault is not None:
             return fault
         try:

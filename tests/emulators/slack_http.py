@@ -59,14 +59,17 @@ class FaultPlan:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._rate_limits: dict[str, list[int]] = {}  # method -> [times left, retry_after]
+        # method -> (times left, retry_after, only calls whose params include these)
+        self._rate_limits: dict[str, tuple[int, int, dict[str, str]]] = {}
         self._failures: dict[str, list[list[Any]]] = {}  # method -> [[error, times left]]
         self._delays: dict[str, float] = {}
 
-    def rate_limit(self, method: str, times: int, retry_after: int) -> None:
-        """The next ``times`` calls answer 429 with ``Retry-After: retry_after``."""
+    def rate_limit(
+        self, method: str, times: int, retry_after: int, only: dict[str, str] | None = None
+    ) -> None:
+        """The next ``times`` calls (with ``only``'s params, if given) answer 429."""
         with self._lock:
-            self._rate_limits[method] = [times, retry_after]
+            self._rate_limits[method] = (times, retry_after, dict(only or {}))
 
     def fail(self, method: str, error: str, times: int) -> None:
         """The next ``times`` calls answer ``{"ok": false, "error": error}`` (queued)."""
@@ -83,14 +86,18 @@ class FaultPlan:
         with self._lock:
             return self._delays.get(method, self._delays.get("*", 0.0))
 
-    def take(self, method: str) -> Answer | None:
-        """Consume and return the next fault for ``method``, if any."""
+    def take(self, method: str, params: dict[str, Any] | None = None) -> Answer | None:
+        """Consume and return the next fault for ``method`` (called with ``params``), if any."""
         with self._lock:
             for key in (method, "*"):
-                rl = self._rate_limits.get(key)
-                if rl and rl[0] > 0:
-                    rl[0] -= 1
-                    return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(rl[1])}
+                times, retry_after, only = self._rate_limits.get(key, (0, 0, {}))
+                if times > 0 and all((params or {}).get(k) == v for k, v in only.items()):
+                    self._rate_limits[key] = (times - 1, retry_after, only)
+                    return (
+                        429,
+                        {"ok": False, "error": "ratelimited"},
+                        {"Retry-After": str(retry_after)},
+                    )
             for key in (method, "*"):
                 queue = self._failures.get(key)
                 if queue:

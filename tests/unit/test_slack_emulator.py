@@ -218,6 +218,17 @@ async def test_rate_limit_seen_by_sdk(emu: SlackEmulator, client: AsyncWebClient
     assert emu.messages("C0001") == []  # a rate-limited call changes nothing
 
 
+async def test_rate_limit_only_for_matching_params(
+    emu: SlackEmulator, client: AsyncWebClient
+) -> None:
+    emu.rate_limit("chat.postMessage", times=1, retry_after=3, only={"channel": "C0002"})
+    assert (await client.chat_postMessage(channel="C0001", text="not this one"))["ok"]
+    with pytest.raises(SlackApiError) as err:
+        await client.chat_postMessage(channel="C0002", text="this one")
+    assert err.value.response.status_code == 429
+    assert (await client.chat_postMessage(channel="C0002", text="once only"))["ok"]
+
+
 async def test_rate_limit_retry_handler_succeeds(emu: SlackEmulator) -> None:
     client = AsyncWebClient(
         token=TOKEN,
