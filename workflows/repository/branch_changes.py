@@ -8,6 +8,7 @@ cached for the run and the change is checked against the approved digest before 
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from pathlib import Path
 from typing import Self
 
@@ -76,9 +77,9 @@ class BranchChange(BaseModel):
         """One line for the approver and the commit message."""
         return f"{len(self.files)} file(s) changed"
 
+    @abstractmethod
     def reapply(self, worktree: Path) -> None:
-        """Make the change again in a fresh worktree at the base commit."""
-        raise NotImplementedError(f"{type(self).__name__} cannot be prepared again")
+        """Make the change again in a fresh worktree at the base commit (each kind knows how)."""
 
     def target_text(self, github_repository: str | None) -> str:
         """Where the change would go: `acme/widgets: branch … → main` or the local branch."""
