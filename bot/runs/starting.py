@@ -79,22 +79,7 @@ class RunStarter:
         except SlackApiError as exc:
             raise PostError(post_problem(exc)) from exc
         run = SlackRun(workflow, title, channel, parent["ts"], user)
-        origin = RunOrigin(source="slack", user=user, channel=channel, thread_ts=run.thread_ts)
-        params = {"request": params_request, "origin": origin.model_dump()}
-        flow_run = await self._launch(run, params, key)
-        if flow_run is not None and self.control is not None:
-            await self.control.record(
-                None,
-                AuditKind.STARTED,
-                user,
-                f"started {workflow.value}: {title}",
-                run_id=str(flow_run.id),
-                run_name=flow_run.name,
-                workflow=workflow.value,
-                channel=channel,
-                permalink=await permalink(self.client, channel, run.thread_ts),
-            )
-        return flow_run
+        return await self._start_recorded(run, params_request, key, f"started {workflow.value}")
 
     async def retry(self, run_id: str, *, user: str, channel: str, thread_ts: str, key: str) -> str:
         """Start a new run with the parameters of `run_id`, in the same thread.
@@ -159,24 +144,38 @@ class RunStarter:
             run_id=source_run,
         )
         params_request = request.model_dump(mode="json")
-        origin = RunOrigin(source="slack", user=user, channel=channel, thread_ts=thread_ts)
-        params = {"request": params_request, "origin": origin.model_dump()}
         run = SlackRun(workflow, run_title(workflow, params_request), channel, thread_ts, user)
-        new = await self._launch(run, params, key)
-        if new is not None and self.control is not None:
+        what = f"started {workflow.value} from a result"
+        return await self._start_recorded(run, params_request, key, what, source_run)
+
+    async def _start_recorded(
+        self,
+        run: SlackRun,
+        params_request: dict[str, Any],
+        key: str,
+        what: str,
+        related_run_id: str | None = None,
+    ) -> FlowRun | None:
+        """Launch `run` with its request and Slack origin; the start goes to the audit trail."""
+        origin = RunOrigin(
+            source="slack", user=run.user, channel=run.channel, thread_ts=run.thread_ts
+        )
+        params = {"request": params_request, "origin": origin.model_dump()}
+        flow_run = await self._launch(run, params, key)
+        if flow_run is not None and self.control is not None:
             await self.control.record(
                 None,
                 AuditKind.STARTED,
-                user,
-                f"started {workflow.value} from a result: {run.title}",
-                run_id=str(new.id),
-                run_name=new.name,
-                workflow=workflow.value,
-                channel=channel,
-                related_run_id=source_run,
-                permalink=await permalink(self.client, channel, thread_ts),
+                run.user,
+                f"{what}: {run.title}",
+                run_id=str(flow_run.id),
+                run_name=flow_run.name,
+                workflow=run.workflow.value,
+                channel=run.channel,
+                related_run_id=related_run_id,
+                permalink=await permalink(self.client, run.channel, run.thread_ts),
             )
-        return new
+        return flow_run
 
     async def _check_start(
         self,
