@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 from contextvars import ContextVar
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -18,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from workflows.governance.access import AccessPolicy
+from workflows.governance.access import AccessPolicy, Duration, parse_duration
+from workflows.schedules.models import CHANNEL_ID, ScheduleEntry
 
 DEFAULT_CONFIG_FILE = "orchestration_config.yaml"
 SLACK_API_URL = "https://slack.com/api/"
@@ -38,7 +40,48 @@ class AlertThresholds(BaseModel):
     cpu_usage_percent: float = Field(80, ge=0, le=100)
     memory_usage_percent: float = Field(80, ge=0, le=100)
     disk_usage_percent: float = Field(90, ge=0, le=100)
-    error_rate_percent: float = Field(10, ge=0, le=100)
+    error_rate_percent: float = Field(
+        10, ge=0, le=100, description="runs of the window that failed or crashed, all types"
+    )
+    workflow_failure_rate_percent: float = Field(
+        25, ge=0, le=100, description="the worst single workflow type's failure rate"
+    )
+
+
+class AlertSettings(BaseModel):
+    """`alerts`: how thresholds are watched and where crossings are posted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: str | None = Field(
+        None, description="Slack channel ID for alerts; default access_policy.approval_channel"
+    )
+    check_every: Duration = Field(
+        timedelta(minutes=5), description="how often the thresholds are checked"
+    )
+    margin_percent: float = Field(
+        5, ge=0, le=50, description="a metric recovers only below its threshold minus this"
+    )
+    duration: timedelta = Field(
+        timedelta(0), description="how long a crossing or a recovery must last to be posted"
+    )
+    window: Duration = Field(
+        timedelta(hours=24), description="the period the run rates are computed over"
+    )
+
+    @field_validator("duration", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> timedelta:
+        if value in (0, "0", "0s"):
+            return timedelta(0)
+        return parse_duration(value)
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, value: str | None) -> str | None:
+        if value is not None and not CHANNEL_ID.match(value):
+            raise ValueError(f"'{value}' is not a Slack channel ID such as C0ALERTS")
+        return value
 
 
 class QualityGateThresholds(BaseModel):
@@ -102,6 +145,9 @@ class OrchestrationConfig(BaseSettings):
     auto_recovery_enabled: bool = True
     monitoring_enabled: bool = True
     alert_thresholds: AlertThresholds = Field(default_factory=AlertThresholds)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    # Jobs of the in-bot scheduler (`cicd schedule` and `/cicd schedule` add more at run time).
+    schedules: list[ScheduleEntry] = Field(default_factory=list)
 
     # Who may start and approve what, and how waiting approvals escalate (workflows/access.py).
     access_policy: AccessPolicy = Field(default_factory=AccessPolicy)

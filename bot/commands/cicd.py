@@ -19,6 +19,7 @@ from bot.commands.parsing import (
     CommandError,
     HelpCommand,
     RunCommand,
+    ScheduleCommand,
     StartCommand,
     WorkflowsCommand,
     parse_command,
@@ -40,7 +41,11 @@ def make_handler(services: BotServices) -> Callable[..., Awaitable[None]]:
     async def handle_cicd(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         try:
             parsed = parse_command(command.get("text", ""))
-            start = _start_of(services, parsed) if isinstance(parsed, StartCommand) else None
+            start = (
+                _start_of(services, parsed, command.get("channel_id"))
+                if isinstance(parsed, StartCommand)
+                else None
+            )
         except CommandError as exc:
             await ack(response_type="ephemeral", text=f"⚠️ {exc}")
             return
@@ -56,6 +61,11 @@ def make_handler(services: BotServices) -> Callable[..., Awaitable[None]]:
             entries = await _audit_entries(services, parsed.run)
             blocks = audit_blocks(entries, parsed.run)
             await ack(response_type="ephemeral", text="Audit trail", blocks=blocks)
+            return
+        if isinstance(parsed, ScheduleCommand):
+            from bot.commands.schedules import handle_schedule
+
+            await handle_schedule(services, parsed, command, ack, respond)
             return
         if start is None or not await _may_start(services, start, command, ack, respond):
             return
@@ -77,8 +87,11 @@ class Start:
         return str(getattr(self.request, "component", "") or ".")
 
 
-def _start_of(services: BotServices, parsed: StartCommand) -> Start:
-    """The typed request of a command that starts a run; `CommandError` saying what is wrong."""
+def _start_of(services: BotServices, parsed: StartCommand, channel: str | None = None) -> Start:
+    """The typed request of a command that starts a run; `CommandError` saying what is wrong.
+
+    A request with a `channel` field (a digest) defaults to the channel the command came from.
+    """
     spec = services.runs.specs.get(parsed.workflow)
     if spec is None:
         raise CommandError(f"`{parsed.workflow.value}` is not served by this bot.")
@@ -86,7 +99,10 @@ def _start_of(services: BotServices, parsed: StartCommand) -> Start:
     fixed = {"repo": services.config.cicd_repo} if "repo" in model.model_fields else {}
     if isinstance(parsed, RunCommand):
         try:
-            request = parse_parameters(model, parsed.words, fixed=fixed, workflow=spec.workflow)
+            defaults = {"channel": channel} if channel and "channel" in model.model_fields else {}
+            request = parse_parameters(
+                model, parsed.words, fixed=fixed, defaults=defaults, workflow=spec.workflow
+            )
         except ParameterError as exc:
             raise CommandError(str(exc)) from None
     else:

@@ -5,13 +5,24 @@ from __future__ import annotations
 import difflib
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from workflows.models.runs import GIT_REF, normalise_issue_id
 from workflows.repository.components import ComponentError, normalise_component
 from workflows.types import CATALOG, WorkflowType
 
-SUBCOMMANDS = ("analyze", "cleanup", "run", "audit", "help", "workflows")
+SUBCOMMANDS = (
+    "analyze",
+    "cleanup",
+    "run",
+    "audit",
+    "help",
+    "workflows",
+    "health",
+    "digest",
+    "schedule",
+)
 ALIASES = {
     "analyse": "analyze",
     "ls": "workflows",
@@ -19,11 +30,16 @@ ALIASES = {
     "?": "help",
     "clean": "cleanup",
     "dead_code_cleanup": "cleanup",
+    "status": "health",
+    "schedules": "schedule",
 }
+SCHEDULE_ACTIONS = ("list", "add", "remove")
 # A run named by Prefect (`brave-fox`) or by (a prefix of) its id.
 _RUN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 # Slack wraps links as <url|label> or <url>; keep what the person typed.
 _SLACK_LINK = re.compile(r"<([^>|]+)(?:\|([^>]+))?>")
+# A channel mention (`<#C0DEPLOYS|deploys>`) stands for its ID.
+_CHANNEL_MENTION = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 class CommandError(ValueError):
@@ -69,6 +85,14 @@ class RunCommand:
 
 
 @dataclass(frozen=True)
+class ScheduleCommand:
+    """`/cicd schedule list|add|remove ...`: the in-bot scheduler's jobs."""
+
+    action: str
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class AuditCommand:
     """`/cicd audit [run]`: the audit trail, of one run or of all."""
 
@@ -76,12 +100,19 @@ class AuditCommand:
 
 
 Command = (
-    HelpCommand | WorkflowsCommand | AnalyzeCommand | CleanupCommand | RunCommand | AuditCommand
+    HelpCommand
+    | WorkflowsCommand
+    | AnalyzeCommand
+    | CleanupCommand
+    | RunCommand
+    | AuditCommand
+    | ScheduleCommand
 )
 StartCommand = AnalyzeCommand | CleanupCommand | RunCommand
 
 
 def _unwrap_links(text: str) -> str:
+    text = _CHANNEL_MENTION.sub(lambda m: m.group(1), text)
     return _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
 
 
@@ -101,25 +132,25 @@ def parse_command(text: str) -> Command:
         return HelpCommand()
     head, args = words[0].lower(), words[1:]
     head = ALIASES.get(head, head)
-    if head == "help":
-        return HelpCommand()
-    if head == "workflows":
-        return WorkflowsCommand()
     if head == WorkflowType.COMPONENT_ANALYSIS.value and args and all(_is_pair(a) for a in args):
         return RunCommand(WorkflowType.COMPONENT_ANALYSIS, tuple(args))  # key=value words
-    if head in (WorkflowType.COMPONENT_ANALYSIS.value, "analyze"):
-        return _parse_analyze(args)
-    if head == "cleanup":
-        parsed = _parse_analyze(args, verb="cleanup")
-        return CleanupCommand(parsed.component, parsed.ref, linear_issue_id=parsed.linear_issue_id)
-    if head == "audit":
-        return _parse_audit(args)
-    if head == "run":
-        return _parse_run(args)
+    if head == WorkflowType.COMPONENT_ANALYSIS.value:
+        head = "analyze"
+    parse = _PARSERS.get(head)
+    if parse is not None:
+        return parse(args)
     if head in {t.value for t in WorkflowType}:
-        _implemented(head)
-        return RunCommand(WorkflowType(head), tuple(args))
+        return RunCommand(_implemented(head), tuple(args))
     raise CommandError(f"Unknown command `{words[0]}`.{_suggest(head)} Try `/cicd help`.")
+
+
+def _parse_cleanup(args: list[str]) -> CleanupCommand:
+    parsed = _parse_analyze(args, verb="cleanup")
+    return CleanupCommand(parsed.component, parsed.ref, linear_issue_id=parsed.linear_issue_id)
+
+
+def _parse_health(args: list[str]) -> RunCommand:
+    return RunCommand(_implemented(WorkflowType.HEALTH_CHECK.value), tuple(args))
 
 
 def _is_pair(word: str) -> bool:
@@ -154,6 +185,33 @@ def _parse_run(args: list[str]) -> RunCommand:
             "and their parameters."
         )
     return RunCommand(_implemented(args[0].lower()), tuple(args[1:]))
+
+
+def _parse_digest(args: list[str]) -> RunCommand:
+    """`/cicd digest [channel] [key=value ...]`: a channel health digest, here or there."""
+    words = ["kind=digest"]
+    for word in args:
+        if _is_pair(word):
+            words.append(word)
+        elif re.match(r"^#?[CG][A-Z0-9]{2,}$", word):
+            words.append(f"channel={word.lstrip('#')}")
+        else:
+            raise CommandError(
+                f"`{word}` is not a channel. `/cicd digest` posts here; `/cicd digest #channel` "
+                "posts there (pick the channel from Slack's list so it becomes a link)."
+            )
+    return RunCommand(_implemented(WorkflowType.SLACK_NOTIFICATIONS.value), tuple(words))
+
+
+def _parse_schedule(args: list[str]) -> ScheduleCommand:
+    action = args[0].lower() if args else "list"
+    action = {"ls": "list", "rm": "remove", "delete": "remove", "new": "add"}.get(action, action)
+    if action not in SCHEDULE_ACTIONS:
+        raise CommandError(
+            f'`/cicd schedule {args[0]}`? Use `list`, `add NAME "CRON" TYPE [key=value ...]` '
+            "or `remove NAME`."
+        )
+    return ScheduleCommand(action, tuple(args[1:]))
 
 
 def _option_value(
@@ -218,3 +276,16 @@ def _parse_analyze(args: list[str], verb: str = "analyze") -> AnalyzeCommand:
     except ComponentError as exc:
         raise CommandError(str(exc)) from None
     return AnalyzeCommand(component=clean, ref=ref, linear_issue_id=issue)
+
+
+_PARSERS: dict[str, Callable[[list[str]], Command]] = {
+    "help": lambda _: HelpCommand(),
+    "workflows": lambda _: WorkflowsCommand(),
+    "analyze": _parse_analyze,
+    "cleanup": _parse_cleanup,
+    "audit": _parse_audit,
+    "run": _parse_run,
+    "health": _parse_health,
+    "digest": _parse_digest,
+    "schedule": _parse_schedule,
+}

@@ -20,6 +20,7 @@ from prefect.client.schemas.objects import StateType
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runs.control import RunControl
+from bot.runs.deliveries import Deliveries, Finished
 from bot.runs.progress import ThreadProgress
 from bot.runs.threads import SlackRun, ThreadOutcome, run_title
 from bot.runs.watcher import RunWatcher
@@ -55,6 +56,7 @@ class RunFollower:
         self.poll_s = poll_s
         self.control = control
         self.outcome = ThreadOutcome(client)
+        self.deliveries: Deliveries | None = None  # set once the services exist
         self._tasks: set[asyncio.Task[None]] = set()
         self._following: set[str] = set()
 
@@ -122,6 +124,7 @@ class RunFollower:
             if last is not None and last.succeeded:
                 result = await watcher.result()
                 await self.outcome.result(run, run_id, last.run_name, result)
+                await self._deliver(run, run_id, last.run_name, result)
             elif last is not None and last.state == "CANCELLED":
                 await self.outcome.cancelled(run, last.message or "cancelled", run_id)
             else:
@@ -132,6 +135,16 @@ class RunFollower:
         except Exception:
             log.exception("lost track of run %s (%s) in %s", run_id, run.workflow, run.channel)
             await self.outcome.failure(run, "the bot lost track of this run; see its logs", run_id)
+
+    async def _deliver(self, run: SlackRun, run_id: str, name: str, result: object) -> None:
+        """The type's delivery (a digest to its channel, alerts), after the thread's result."""
+        if self.deliveries is None:
+            return
+        origin = RunOrigin(source="slack", user=run.user, channel=run.channel)
+        finished = Finished(
+            run.workflow, run_id, name, result, origin, thread=(run.channel, run.thread_ts)
+        )
+        await self.deliveries.deliver(finished)
 
     def _ask(self, run_id: str) -> None:
         """The run just paused: have its approval request posted now, not at the next scan."""

@@ -165,6 +165,7 @@ def _services(
     from bot.approvals.notify import Notifier
     from bot.directory import SlackDirectory
     from bot.runs.control import RunControl
+    from bot.runs.deliveries import Deliveries, DeliveryContext
     from bot.runs.following import RunFollower
     from bot.runs.starting import RunStarter
     from bot.services import BotServices
@@ -175,7 +176,11 @@ def _services(
     control.desk = desk
     follower = RunFollower(client, specs, control=control)
     runs = RunStarter(client, launcher, follower, control=control)
-    return BotServices(config=config, runs=runs, follower=follower, approvals=desk, control=control)
+    services = BotServices(
+        config=config, runs=runs, follower=follower, approvals=desk, control=control
+    )
+    follower.deliveries = Deliveries(DeliveryContext(client, services))
+    return services
 
 
 async def _watch_approvals(services: BotServices, escalation: EscalationLoop) -> None:

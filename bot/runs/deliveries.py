@@ -1,0 +1,65 @@
+"""What happens after a run of some types ends well, beyond its thread's result.
+
+A digest is posted to its channel with its chart; a health check's threshold crossings are
+posted as alerts. The run's owner calls `deliver` once, whether it followed the run in a
+thread or quietly (a schedule). Each type's handler lives with its Slack surface and is
+listed in `HANDLERS`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from workflows.models.runs import RunOrigin
+from workflows.types import WorkflowType
+
+if TYPE_CHECKING:
+    from bot.services import BotServices
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A run that completed, with its typed result and where it came from."""
+
+    workflow: WorkflowType
+    run_id: str
+    run_name: str
+    result: object
+    origin: RunOrigin
+    thread: tuple[str, str] | None  # (channel, ts) of the run's thread, when it has one
+
+
+@dataclass(frozen=True)
+class DeliveryContext:
+    """What a handler may use: Slack, and the bot's services (configuration, approvals, ...)."""
+
+    client: AsyncWebClient
+    services: BotServices
+
+
+Handler = Callable[[DeliveryContext, Finished], Awaitable[None]]
+HANDLERS: dict[WorkflowType, Handler] = {}
+
+
+class Deliveries:
+    """Runs each finished run's handler, if its type has one; a handler's failure is logged."""
+
+    def __init__(self, context: DeliveryContext) -> None:
+        self.context = context
+
+    async def deliver(self, finished: Finished) -> None:
+        """Call the handler of `finished.workflow` (once per run: the caller sees to it)."""
+        handler = HANDLERS.get(finished.workflow)
+        if handler is None:
+            return
+        try:
+            await handler(self.context, finished)
+        except Exception:
+            log.exception("delivering %s of run %s failed", finished.workflow, finished.run_name)

@@ -1,0 +1,1 @@
+"""Small records the system keeps beside its runs, in Prefect's database (SQLite or PostgreSQL)."""
