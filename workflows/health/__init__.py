@@ -1,0 +1,1 @@
+"""Measuring the system's health: the host, the integrations, the runs, and the verdicts."""
