@@ -13,6 +13,7 @@ from rich.console import Console
 
 from bot.cli.terminal import run_with_progress
 from tests.conftest import git
+from tests.integration.task_runs import task_names, task_runs_when
 from workflows.flows.component_analysis import component_analysis
 from workflows.models.component_analysis import AnalysisRequest, ComponentAnalysisResult
 from workflows.models.snapshots import StepStatus
@@ -73,11 +74,13 @@ def test_flow_runs_named_tasks_and_publishes_an_artifact(
     state = component_analysis(AnalysisRequest(repo=str(planted_repo)), return_state=True)
 
     async def inspect() -> tuple[set[str], list[str]]:
+        run_id = state.state_details.flow_run_id
+        wanted = {"checkout", "analyse", "summarise"}
+        tasks = await task_runs_when(run_id, lambda t: wanted <= task_names(t))
         async with get_client() as client:
-            run_filter = FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
-            tasks = await client.read_task_runs(flow_run_filter=run_filter)
+            run_filter = FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
             artifacts = await client.read_artifacts(flow_run_filter=run_filter)
-        return {t.name.rsplit("-", 1)[0] for t in tasks}, [a.key for a in artifacts]
+        return task_names(tasks), [a.key for a in artifacts]
 
     names, keys = asyncio.run(inspect())
     assert {"checkout", "analyse", "summarise"} <= names
@@ -123,7 +126,8 @@ def test_network_trouble_is_retried(prefect_api, data_dir, tmp_path: Path, monke
 
 async def checkout_attempts(state: State) -> int:
     """How many times the flow run's checkout task ran."""
-    async with get_client() as client:
-        run_filter = FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
-        tasks = await client.read_task_runs(flow_run_filter=run_filter)
+    tasks = await task_runs_when(
+        state.state_details.flow_run_id,
+        lambda t: any(r.name.startswith("checkout") and r.state and r.state.is_final() for r in t),
+    )
     return next(t.run_count for t in tasks if t.name.startswith("checkout"))
