@@ -6,6 +6,8 @@ the state in one line, and a context line with the period. Areas not connected s
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
@@ -83,8 +85,7 @@ def digest_text(digest: DigestResult) -> str:
 
 def digest_blocks(digest: DigestResult) -> list[Block]:
     """The whole digest: header, headline, one section per area, the period."""
-    period = digest.period
-    blocks: list[Block] = [
+    return [
         HeaderBlock(text="📊 Channel health digest"),
         SectionBlock(text=MarkdownTextObject(text=f"*{escape(headline(digest))}*")),
         ContextBlock(elements=[MarkdownTextObject(text=_period_line(digest))]),
@@ -94,16 +95,17 @@ def digest_blocks(digest: DigestResult) -> list[Block]:
         *_linear(digest.linear),
         *_system(digest.system),
         *_host(digest),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=f"Period {_stamp(period.start)} to {_stamp(period.end)} UTC, compared "
-                    "with the period before. Trend chart in the thread."
-                )
-            ]
-        ),
+        ContextBlock(elements=[MarkdownTextObject(text=_footer(digest))]),
     ]
-    return blocks
+
+
+def _footer(digest: DigestResult) -> str:
+    period = digest.period
+    chart = " Trend chart in the thread." if digest.actions.source.ok else ""
+    return (
+        f"Period {_stamp(period.start)} to {_stamp(period.end)} UTC, compared with the "
+        f"period before.{chart}"
+    )
 
 
 def _period_line(digest: DigestResult) -> str:
@@ -112,8 +114,8 @@ def _period_line(digest: DigestResult) -> str:
     return f"{where}{digest.period.label()}"
 
 
-def _stamp(moment: object) -> str:
-    return moment.strftime("%b %d %H:%M")  # type: ignore[attr-defined]
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%b %d %H:%M")
 
 
 def _plural(n: int, word: str) -> str:

@@ -110,6 +110,7 @@ def test_blocks_are_valid_at_any_size(n: int) -> None:
     assert len(blocks) <= 50
     text = json.dumps(blocks, ensure_ascii=False)
     assert "*Runs*\\n12 (▲4 vs 8)" in text and "12 min 34 s" in text
+    assert "Trend chart in the thread." in text
     assert text.count("<https://example.com/") <= 5 * 5  # at most five links per list
 
 
@@ -138,6 +139,7 @@ def test_areas_not_connected_say_what_to_set() -> None:
     assert "🔌 GitHub is not connected: set GITHUB_TOKEN and GITHUB_REPOSITORY" in text
     assert "⚠️ Linear could not be read: rate limited" in text
     assert "host not measured: OSError" in text
+    assert "Trend chart" not in text  # no GitHub, no chart
     assert headline(digest) == "Nothing connected to report on"
 
 
