@@ -15,6 +15,7 @@ from blocks.analysis import analysis_blocks, analysis_text
 from blocks.autonomous_refactoring import parent_outcome, refactoring_blocks, refactoring_text
 from blocks.cleanup import cleanup_blocks, cleanup_text
 from blocks.code_quality_check import quality_blocks, quality_outcome, quality_text
+from blocks.digest import notification_blocks, notification_outcome, notification_text
 from blocks.failure_analysis import failure_blocks, failure_outcome, failure_text
 from blocks.security_audit import audit_blocks, audit_outcome, audit_text
 from workflows.models.autonomous_refactoring import RefactoringResult
@@ -23,6 +24,7 @@ from workflows.models.component_analysis import ComponentAnalysisResult
 from workflows.models.dead_code_cleanup import CleanupResult
 from workflows.models.failure_analysis import FailureAnalysisResult
 from workflows.models.security_audit import SecurityAuditResult
+from workflows.models.slack_notifications import SlackNotificationResult
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,12 @@ def _refactoring(result: RefactoringResult, run_id: str, run_name: str) -> Rende
     )
 
 
+def _notification(result: SlackNotificationResult, run_id: str, run_name: str) -> RenderedResult:
+    return RenderedResult(
+        notification_text(result), notification_blocks(result), notification_outcome(result)
+    )
+
+
 RENDERERS: dict[type[Any], Callable[[Any, str, str], RenderedResult]] = {
     ComponentAnalysisResult: _analysis,
     CleanupResult: _cleanup,
@@ -82,6 +90,7 @@ RENDERERS: dict[type[Any], Callable[[Any, str, str], RenderedResult]] = {
     QualityCheckResult: _quality,
     FailureAnalysisResult: _failure,
     RefactoringResult: _refactoring,
+    SlackNotificationResult: _notification,
 }
 
 

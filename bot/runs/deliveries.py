@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.digests import deliver_notification
 from workflows.models.runs import RunOrigin
 from workflows.types import WorkflowType
 
@@ -45,7 +46,9 @@ class DeliveryContext:
 
 
 Handler = Callable[[DeliveryContext, Finished], Awaitable[None]]
-HANDLERS: dict[WorkflowType, Handler] = {}
+HANDLERS: dict[WorkflowType, Handler] = {
+    WorkflowType.SLACK_NOTIFICATIONS: deliver_notification,
+}
 
 
 class Deliveries:

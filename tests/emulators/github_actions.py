@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.emulators import github_shapes as shapes
@@ -181,6 +182,37 @@ def dispatch_workflow(ctx: Ctx) -> Reply:
     return Reply(204)
 
 
+def _stamp(text: str, *, end: bool = False) -> datetime:
+    """A date or date-time of GitHub's search syntax; a bare date's end is its last second."""
+    try:
+        if len(text) == 10:
+            day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+            return day + timedelta(days=1, seconds=-1) if end else day
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise invalid("WorkflowRun", "created") from None
+
+
+def created_matches(created_at: str, query: str) -> bool:
+    """``created=`` as GitHub reads it: ``>=X``, ``>X``, ``<=X``, ``<X``, ``X..Y`` or ``X``."""
+    moment = _stamp(created_at)
+    if ".." in query:
+        low, high = query.split("..", 1)
+        return (low == "*" or moment >= _stamp(low)) and (
+            high == "*" or moment <= _stamp(high, end=True)
+        )
+    for op in (">=", "<=", ">", "<"):
+        if query.startswith(op):
+            bound = _stamp(query[len(op) :], end=op in ("<=", ">"))
+            return {
+                ">=": moment >= bound,
+                "<=": moment <= bound,
+                ">": moment > bound,
+                "<": moment < bound,
+            }[op]
+    return _stamp(query) <= moment <= _stamp(query, end=True)
+
+
 def _run(ctx: Ctx) -> Run:
     run = ctx.state.runs.get(int(ctx.args["run"]))
     if run is None:
@@ -201,6 +233,8 @@ def list_runs(ctx: Ctx) -> Reply:
         runs = [r for r in runs if r.head_sha == q["head_sha"]]
     if q.get("actor"):
         runs = [r for r in runs if r.actor == q["actor"]]
+    if q.get("created"):
+        runs = [r for r in runs if created_matches(r.created_at, q["created"])]
     if q.get("status"):
         wanted = q["status"]
         if wanted in RUN_CONCLUSIONS:

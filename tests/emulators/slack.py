@@ -23,10 +23,11 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from tests.emulators.background import BackgroundServer
 from tests.emulators.slack_blocks import validate_blocks
+from tests.emulators.slack_files import UPLOAD_PREFIX, receive_upload
 from tests.emulators.slack_http import (
     Answer,
     FaultPlan,
@@ -80,6 +81,7 @@ class SlackEmulator(BackgroundServer):
         app = self.new_app()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{name:.*}", self._handle_response_url)
+        app.router.add_post(UPLOAD_PREFIX + "{file_id}", self._handle_upload)
         self.socket.attach(app)
         return app
 
@@ -176,6 +178,7 @@ class SlackEmulator(BackgroundServer):
         if wait > 0 and self._handler(method) and token in self._tokens | self.socket.app_tokens:
             await asyncio.sleep(wait)
         with self._lock:
+            self._ws.base_url = self.base_url  # files.getUploadURLExternal hands out URLs here
             status, body, headers = self._answer(method, params, token, error)
             self.calls.append(
                 RecordedCall(
@@ -216,6 +219,23 @@ class SlackEmulator(BackgroundServer):
         if method == "apps.connections.open":
             return self.socket.connections_open
         return METHODS.get(method)
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        """Step 2 of an external upload: the bytes, raw or as the first multipart part."""
+        if request.content_type.startswith("multipart/"):
+            reader = await request.multipart()
+            part = await reader.next()
+            data = await part.read() if isinstance(part, BodyPartReader) else b""
+        else:
+            data = await request.read()
+        with self._lock:
+            status, text = receive_upload(self._ws, request.match_info["file_id"], data)
+        return web.Response(status=status, text=text, content_type="text/plain")
+
+    def uploaded_files(self) -> list[dict[str, Any]]:
+        """Every file reserved, uploaded or shared, with its bytes (``content``), oldest first."""
+        with self._lock:
+            return copy.deepcopy(list(self._ws.files.values()))
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         try:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.emulators.slack_blocks import validate_blocks, validate_view
+from tests.emulators.slack_files import FILE_METHODS
 from tests.emulators.slack_workspace import (
     APP_ID,
     BOT_ID,
@@ -348,4 +349,5 @@ METHODS: dict[str, Handler] = {
     "views.publish": views_publish,
     "functions.completeSuccess": functions_complete_success,
     "functions.completeError": functions_complete_error,
+    **FILE_METHODS,
 }

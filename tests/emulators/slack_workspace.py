@@ -131,6 +131,8 @@ class Workspace:
     home_views: dict[str, str] = field(default_factory=dict)  # user id -> view id
     used_triggers: set[str] = field(default_factory=set)
     completed_functions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # see slack_files
+    base_url: str = ""  # where the emulator serves, for upload URLs
     clock: TsClock = field(default_factory=lambda: TsClock())
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -230,9 +232,9 @@ class Workspace:
 
     def reset_to(self, other: Workspace) -> None:
         """Replace all state with ``other``'s, keeping the clocks (ids and ts stay unique)."""
-        ids, clock = self._ids, self.clock
+        ids, clock, base_url = self._ids, self.clock, self.base_url
         self.__dict__.update(other.__dict__)
-        self._ids, self.clock = ids, clock
+        self._ids, self.clock, self.base_url = ids, clock, base_url
 
 
 class TsClock:

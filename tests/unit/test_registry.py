@@ -31,7 +31,10 @@ def test_specs_are_complete_and_rendered() -> None:
 def test_titles_come_from_the_typed_request() -> None:
     specs = discovered()
     # What a type needs beyond a repository and a component.
-    extra = {"autonomous_refactoring": {"source_run": "brave-fox"}}
+    extra = {
+        "autonomous_refactoring": {"source_run": "brave-fox"},
+        "slack_notifications": {"channel": "C0123ABCD"},
+    }
     titles = {
         w.value: s.title_of(
             {"repo": ".", "component": "contexten/agents", "pull": "7", **extra.get(w, {})}
@@ -45,6 +48,7 @@ def test_titles_come_from_the_typed_request() -> None:
         "security_audit": "Security audit of contexten/agents",
         "failure_analysis": "Analysing the failure of the latest failed run on the default branch",
         "autonomous_refactoring": "Asking Codegen to fix contexten/agents",
+        "slack_notifications": "Channel health digest",
     }
 
 
