@@ -45,6 +45,7 @@ def test_titles_come_from_the_typed_request() -> None:
         "security_audit": "Security audit of contexten/agents",
         "failure_analysis": "Analysing the failure of the latest failed run on the default branch",
         "autonomous_refactoring": "Asking Codegen to fix contexten/agents",
+        "health_check": "Health check",
     }
 
 

@@ -82,6 +82,7 @@ IMPLEMENTED_ORDER = [
     "code_quality_check",
     "security_audit",
     "dead_code_cleanup",
+    "health_check",
     "autonomous_refactoring",
 ]
 IMPLEMENTED = set(IMPLEMENTED_ORDER)
