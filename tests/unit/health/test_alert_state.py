@@ -55,7 +55,7 @@ def test_hovering_below_the_threshold_never_crosses():
 def test_duration_delays_the_crossing_and_the_recovery():
     ten = timedelta(minutes=10)
     # checks every 5 minutes: 0 above, 5 above, 10 above -> crossed at the third check
-    state, found = run([95, 95, 95, 95, 50, 50, 50], duration=ten)
+    _, found = run([95, 95, 95, 95, 50, 50, 50], duration=ten)
     assert [(i, c.kind) for i, c in found] == [(2, "crossed"), (6, "recovered")]
     assert found[0][1].since == T0  # when it first crossed, not when it was posted
     assert found[1][1].since == T0 + timedelta(minutes=20)

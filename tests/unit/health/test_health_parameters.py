@@ -14,7 +14,7 @@ def test_slack_is_not_a_user_parameter():
 
 
 def test_words_cannot_set_it():
-    with pytest.raises(ParameterError, match="Unknown parameter `slack.ok`"):
+    with pytest.raises(ParameterError, match=r"Unknown parameter `slack\.ok`"):
         parse_parameters(HealthCheckRequest, ["slack.ok=yes"], workflow="health_check")
     request = parse_parameters(HealthCheckRequest, ["window_hours=6"], workflow="health_check")
     assert request == HealthCheckRequest(window_hours=6)
