@@ -2,7 +2,8 @@
 
 A metric *crosses* when its value is at or above its threshold and stays there for `duration`
 (0: at once); it *recovers* when its value is below `threshold - margin` for `duration`. Values
-between the two change nothing, so a metric hovering around its threshold does not flap.
+between the two change nothing, so a metric hovering around its threshold does not flap. A
+threshold of 100 switches the metric's alert off (an active one recovers).
 `advance` is pure; `load_state`/`save_state` keep the state in `Records("alertstate")`, where
 every bot replica and worker sees it and a restart loses nothing.
 """
@@ -18,6 +19,7 @@ from workflows.state.records import Records
 
 RECORD_KIND = "alertstate"
 RECORD_KEY = "thresholds"
+OFF = 100.0  # a threshold of 100 switches a metric's alert off
 
 
 class MetricState(BaseModel):
@@ -69,8 +71,9 @@ def _step(
     margin_percent: float,
     duration: timedelta,
 ) -> tuple[MetricState, AlertChange | None]:
+    off = reading.threshold >= OFF  # a percentage cannot pass 100: that metric never alerts
     if not state.active:
-        if reading.value < reading.threshold:
+        if off or reading.value < reading.threshold:
             return MetricState(), None
         first = state.pending_since or now
         if now - first < duration:
@@ -78,7 +81,7 @@ def _step(
         alert_id = f"{reading.metric.value}-{first:%Y%m%d%H%M%S}"
         change = _change(alert_id, reading, "crossed", first, margin_percent)
         return MetricState(active=True, alert_id=alert_id, since=first), change
-    if reading.value >= reading.threshold - margin_percent:
+    if not off and reading.value >= reading.threshold - margin_percent:
         return state.model_copy(update={"pending_since": None}), None
     first = state.pending_since or now
     if now - first < duration:

@@ -1,7 +1,9 @@
 """Verdicts: each component's status and score against `alert_thresholds`, and the overall one.
 
 Rules (a metric is a percentage: cpu, memory, disk, error rate, worst workflow failure rate):
-- value >= threshold: UNHEALTHY; value >= threshold - margin: DEGRADED; else OK.
+- value >= threshold: UNHEALTHY; value >= threshold - margin: DEGRADED; else OK. A threshold
+  of 100 switches the metric off (always OK, never alerted): a saturated CPU at 100% would
+  otherwise be "past" it.
 - an integration that does not answer: UNHEALTHY; slower than 2 s: DEGRADED; not configured:
   UNKNOWN. No run ended in the window: the two rates are UNKNOWN.
 - the overall status is the worst of the known ones; UNKNOWN never counts against it.
@@ -27,6 +29,7 @@ from workflows.models.health_check import (
 )
 
 SLOW_MS = 2000.0
+OFF = 100.0  # a threshold of 100 switches a metric off: reported, never judged or alerted
 _RANK = {HealthStatus.OK: 0, HealthStatus.DEGRADED: 1, HealthStatus.UNHEALTHY: 2}
 
 
@@ -72,7 +75,12 @@ def readings_of(
 
 
 def metric_status(value: float, threshold: float, margin_percent: float) -> HealthStatus:
-    """UNHEALTHY at or past the threshold, DEGRADED within the margin below it, else OK."""
+    """UNHEALTHY at or past the threshold, DEGRADED within the margin below it, else OK.
+
+    A threshold of 100 is off (a percentage cannot pass it): always OK.
+    """
+    if threshold >= OFF:
+        return HealthStatus.OK
     if value >= threshold:
         return HealthStatus.UNHEALTHY
     if value >= threshold - margin_percent:

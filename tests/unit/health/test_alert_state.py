@@ -96,3 +96,15 @@ def test_the_state_survives_json():
     _, changes = advance(again, [disk(10)], T0 + timedelta(hours=1), MARGIN, timedelta(0))
     assert [c.kind for c in changes] == ["recovered"]
     assert changes[0].alert_id == "disk-20261208090000"
+
+
+def test_a_threshold_of_100_is_off_and_an_active_alert_recovers():
+    state = AlertState()
+    full = MetricReading(metric=AlertMetric.CPU, value=100, threshold=100)
+    state, changes = advance(state, [full], T0, MARGIN, timedelta(0))
+    assert changes == [] and state.active == []
+    hot = MetricReading(metric=AlertMetric.CPU, value=95, threshold=80)
+    state, changes = advance(state, [hot], T0, MARGIN, timedelta(0))
+    assert [c.kind for c in changes] == ["crossed"]
+    state, changes = advance(state, [full], T0 + timedelta(minutes=5), MARGIN, timedelta(0))
+    assert [c.kind for c in changes] == ["recovered"] and state.active == []

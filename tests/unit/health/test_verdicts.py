@@ -55,6 +55,7 @@ def test_metric_status_at_the_threshold_within_the_margin_and_below():
     assert metric_status(84.9, 90, 5) is OK
     assert metric_status(0, 0, 5) is UNHEALTHY  # a threshold of 0 is always crossed
     assert metric_status(99, 100, 0) is OK
+    assert metric_status(100, 100, 5) is OK  # 100 is off: a saturated CPU is not "past" it
 
 
 def test_metric_score_is_the_headroom_below_the_threshold():
