@@ -180,3 +180,19 @@ def test_the_bots_slack_measurement_is_used_as_given(configured: Path):
     )
     result = run(slack=measured.model_dump())
     assert next(c for c in result.integrations if c.name == "slack") == measured
+
+
+def test_the_terminal_measures_slack_itself_when_it_holds_the_token() -> None:
+    from tests.emulators.slack import SlackEmulator
+    from tests.emulators.slack_workspace import BOT_USER_NAME, TEAM_NAME
+    from workflows.config import OrchestrationConfig
+    from workflows.health.connectivity import check_slack
+
+    with SlackEmulator(tokens=("xoxb-health-token",)) as slack:
+        good = OrchestrationConfig(slack_bot_token="xoxb-health-token", slack_api_url=slack.url)
+        bad = OrchestrationConfig(slack_bot_token="xoxb-wrong", slack_api_url=slack.url)
+        ok, refused = check_slack(good), check_slack(bad)
+    assert (ok.ok, ok.detail) == (True, f"@{BOT_USER_NAME} in {TEAM_NAME}")
+    assert ok.latency_ms is not None and ok.latency_ms < 2000
+    assert (refused.ok, refused.error) == (False, "Slack said invalid_auth")
+    assert "xoxb-wrong" not in refused.model_dump_json()
