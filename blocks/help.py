@@ -21,6 +21,8 @@ HELP_TEXT = (
     "after an approval\n"
     "*/cicd run* `<type> key=value ...` — start any workflow type that runs today, e.g. "
     "`/cicd run component_analysis component=src options.min_confidence=90`\n"
+    "*/cicd health* `[window_hours=24]` — host, integrations, run rates and alerts, judged "
+    "against the thresholds\n"
     "*/cicd audit* `[run]` — who requested, approved, escalated, re-ran or cancelled what\n"
     "*/cicd workflows* — the 20 workflow types, which run today and their parameters\n"
     "*/cicd help* — this message"

@@ -17,12 +17,14 @@ from blocks.cleanup import cleanup_blocks, cleanup_text
 from blocks.code_quality_check import quality_blocks, quality_outcome, quality_text
 from blocks.digest import notification_blocks, notification_outcome, notification_text
 from blocks.failure_analysis import failure_blocks, failure_outcome, failure_text
+from blocks.health_check import health_blocks, health_outcome, health_text
 from blocks.security_audit import audit_blocks, audit_outcome, audit_text
 from workflows.models.autonomous_refactoring import RefactoringResult
 from workflows.models.code_quality_check import QualityCheckResult
 from workflows.models.component_analysis import ComponentAnalysisResult
 from workflows.models.dead_code_cleanup import CleanupResult
 from workflows.models.failure_analysis import FailureAnalysisResult
+from workflows.models.health_check import HealthCheckResult
 from workflows.models.security_audit import SecurityAuditResult
 from workflows.models.slack_notifications import SlackNotificationResult
 
@@ -83,6 +85,12 @@ def _notification(result: SlackNotificationResult, run_id: str, run_name: str) -
     )
 
 
+def _health(result: HealthCheckResult, run_id: str, run_name: str) -> RenderedResult:
+    return RenderedResult(
+        health_text(result), health_blocks(result, run_id, run_name), health_outcome(result)
+    )
+
+
 RENDERERS: dict[type[Any], Callable[[Any, str, str], RenderedResult]] = {
     ComponentAnalysisResult: _analysis,
     CleanupResult: _cleanup,
@@ -91,6 +99,7 @@ RENDERERS: dict[type[Any], Callable[[Any, str, str], RenderedResult]] = {
     FailureAnalysisResult: _failure,
     RefactoringResult: _refactoring,
     SlackNotificationResult: _notification,
+    HealthCheckResult: _health,
 }
 
 

@@ -57,7 +57,7 @@ def parameters(model: type[BaseModel], *, fixed: Sequence[str] = ()) -> list[Par
     """Every parameter of `model`, nested models flattened; `fixed` names are left out."""
     found: list[Parameter] = []
     for name, info in model.model_fields.items():
-        if name in fixed:
+        if name in fixed or set_by_caller(info):
             continue
         nested = _model_in(info.annotation)
         if nested is not None:
@@ -65,6 +65,13 @@ def parameters(model: type[BaseModel], *, fixed: Sequence[str] = ()) -> list[Par
             continue
         found.append(_parameter(name, info))
     return found
+
+
+def set_by_caller(info: FieldInfo) -> bool:
+    """A field the starting side fills (`json_schema_extra={"set_by_caller": True}`), never a
+    person: left out of usage lines and refused as a word."""
+    extra = info.json_schema_extra
+    return isinstance(extra, dict) and extra.get("set_by_caller") is True
 
 
 def parse_parameters(

@@ -78,6 +78,16 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--json", action="store_true", help="one JSON record per line")
     audit.add_argument("--limit", type=int, default=50, metavar="N", help="newest N records")
 
+    health = sub.add_parser(
+        "health-check",
+        help="host, integrations and run rates against alert_thresholds; exit 1 when unhealthy",
+    )
+    health.add_argument("--json", action="store_true", help="the result as JSON")
+    health.add_argument(
+        "--window-hours", type=int, default=24, metavar="N", help="run rates over N hours"
+    )
+    health.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
+
     sub.add_parser("serve", help="run the Slack bot (HTTP mode, or Socket Mode)")
     sub.add_parser("worker", help="scaled out: register deployments and run a Prefect worker")
     listing = sub.add_parser("workflows", help="list the 20 workflow types")
@@ -122,6 +132,8 @@ def _run(argv: list[str] | None) -> int:
             return _audit(args, config)
         if args.command == "run":
             return _run_workflow(args, config)
+        if args.command == "health-check":
+            return _health_check(args, config)
         return _analyze(args, config)
     except StartError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -192,6 +204,24 @@ def _run_workflow(args: argparse.Namespace, config: OrchestrationConfig) -> int:
     except ParameterError as exc:
         return _usage(unmark(str(exc)))
     return asyncio.run(run_workflow(spec, request, args.format))
+
+
+def _health_check(args: argparse.Namespace, config: OrchestrationConfig) -> int:
+    """`cicd health-check`: 0 healthy (or degraded), 1 unhealthy, 2 usage or configuration."""
+    if not 1 <= args.window_hours <= 24 * 31:
+        return _usage(f"--window-hours must be 1-744, not {args.window_hours}")
+    from bot.runtime.embedded import apply_prefect_defaults, running_server
+
+    apply_prefect_defaults(config.cicd_data_dir, quiet=not args.verbose)
+    if not os.environ.get("PREFECT_API_URL"):
+        served = running_server(config.cicd_data_dir)
+        if served:
+            os.environ["PREFECT_API_URL"] = served
+    from bot.cli.health import run_health_check
+    from workflows.models.health_check import HealthCheckRequest
+
+    request = HealthCheckRequest(window_hours=args.window_hours)
+    return asyncio.run(run_health_check(request, as_json=args.json))
 
 
 def _usage(message: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from prefect.client.schemas.objects import FlowRun
@@ -13,6 +14,9 @@ from workflows.registry import FlowSpec
 from workflows.types import WorkflowType
 
 log = logging.getLogger(__name__)
+# Completes a launch's parameters just before the run is created (e.g. the bot's own Slack
+# measurement for a health check): every launch, from Slack or a schedule, passes here.
+Prepare = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
 class LaunchError(RuntimeError):
@@ -23,9 +27,14 @@ class Launcher:
     """Create flow runs of the served deployments; Slack retries never start a run twice."""
 
     def __init__(
-        self, specs: dict[WorkflowType, FlowSpec], *, ready_timeout_s: float = 180
+        self,
+        specs: dict[WorkflowType, FlowSpec],
+        *,
+        ready_timeout_s: float = 180,
+        prepare: dict[WorkflowType, Prepare] | None = None,
     ) -> None:
         self.specs = specs
+        self.prepare = dict(prepare or {})
         self.ready = asyncio.Event()
         self.ready_timeout_s = ready_timeout_s
 
@@ -45,6 +54,7 @@ class Launcher:
             await asyncio.wait_for(self.ready.wait(), self.ready_timeout_s)
         except TimeoutError:
             raise LaunchError("Prefect did not become ready in time; try again shortly") from None
+        parameters = await self._prepared(workflow, parameters)
         try:
             flow_run = await arun_deployment(
                 spec.deployment_name,
@@ -59,3 +69,14 @@ class Launcher:
             raise LaunchError(f"Prefect refused the run: {exc}") from exc
         log.info("launched %s run %s (key %s)", workflow.value, flow_run.id, idempotency_key)
         return flow_run
+
+    async def _prepared(self, workflow: WorkflowType, parameters: dict[str, Any]) -> dict[str, Any]:
+        """The parameters completed by the type's `prepare` hook; as given if it fails."""
+        hook = self.prepare.get(workflow)
+        if hook is None:
+            return parameters
+        try:
+            return await hook(parameters)
+        except Exception:
+            log.exception("could not prepare the parameters of a %s run", workflow.value)
+            return parameters

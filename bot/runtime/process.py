@@ -79,9 +79,11 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
 
     from bot.app import build_app
     from bot.runs.launcher import Launcher
+    from bot.runs.probes import health_check_parameters
     from bot.runtime.http import build_web_app
     from bot.runtime.slack_auth import verify_bot_token
     from workflows.registry import flow_specs
+    from workflows.types import WorkflowType
 
     assert config.slack_bot_token is not None
     client = AsyncWebClient(
@@ -89,7 +91,8 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
     )
     auth = await verify_bot_token(client)
     specs = flow_specs()
-    launcher = Launcher(specs)
+    # A health check reports Slack as the bot sees it: the flow run never holds the token.
+    launcher = Launcher(specs, prepare={WorkflowType.HEALTH_CHECK: health_check_parameters(client)})
     services = _services(config, client, launcher, specs)
     app = build_app(services, client, auth)
     started = time.monotonic()

@@ -195,10 +195,11 @@ def test_other_workflow_types_are_not_implemented_yet(name):
     assert "Unknown command" not in message
 
 
-def test_health_check_message_says_what_it_would_do():
-    message = error_of("health_check")
-    assert "not implemented yet" in message
-    assert "connectivity" in message  # from the catalogue's summary
+def test_health_check_runs_now_by_any_of_its_names():
+    expected = RunCommand(WorkflowType.HEALTH_CHECK, ("window_hours=6",))
+    assert parse_command("health window_hours=6") == expected
+    assert parse_command("health_check window_hours=6") == expected
+    assert parse_command("run health_check window_hours=6") == expected
 
 
 # -- --linear-issue-id ---------------------------------------------------------------------

@@ -49,6 +49,7 @@ def test_titles_come_from_the_typed_request() -> None:
         "failure_analysis": "Analysing the failure of the latest failed run on the default branch",
         "autonomous_refactoring": "Asking Codegen to fix contexten/agents",
         "slack_notifications": "Channel health digest",
+        "health_check": "Health check",
     }
 
 

@@ -83,6 +83,7 @@ IMPLEMENTED_ORDER = [
     "security_audit",
     "dead_code_cleanup",
     "slack_notifications",
+    "health_check",
     "autonomous_refactoring",
 ]
 IMPLEMENTED = set(IMPLEMENTED_ORDER)

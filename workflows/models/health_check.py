@@ -31,6 +31,17 @@ class AlertMetric(StrEnum):
     WORKFLOW_FAILURE_RATE = "workflow_failure_rate"
 
 
+class IntegrationCheck(BaseModel):
+    """One integration's connectivity: answered or not, and how fast."""
+
+    name: str  # slack, github, linear, codegen, prefect
+    configured: bool
+    ok: bool | None = None  # None when not configured
+    latency_ms: float | None = None
+    detail: str = ""  # e.g. "rate limit 4,990 of 5,000 left", "viewer: Ada"
+    error: str | None = None
+
+
 class HealthCheckRequest(BaseModel):
     """`/cicd health`, `cicd health-check`, or a schedule."""
 
@@ -38,6 +49,9 @@ class HealthCheckRequest(BaseModel):
     track_alerts: bool = Field(
         False, description="advance the alert state and report crossings (the monitor job)"
     )
+    # Slack's connectivity as measured by the bot that started the run: flows never hold the
+    # Slack token (`cicd serve` keeps it out of their environment). Not a user parameter.
+    slack: IntegrationCheck | None = Field(None, json_schema_extra={"set_by_caller": True})
 
 
 class HostResources(BaseModel):
@@ -50,17 +64,6 @@ class HostResources(BaseModel):
     disk_free_gb: float
     load_average: tuple[float, float, float] | None = None
     process_rss_mb: float | None = None
-
-
-class IntegrationCheck(BaseModel):
-    """One integration's connectivity: answered or not, and how fast."""
-
-    name: str  # slack, github, linear, codegen, prefect
-    configured: bool
-    ok: bool | None = None  # None when not configured
-    latency_ms: float | None = None
-    detail: str = ""  # e.g. "rate limit 4,990 of 5,000 left", "viewer: Ada"
-    error: str | None = None
 
 
 class WorkflowRate(BaseModel):
