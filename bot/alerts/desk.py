@@ -149,6 +149,7 @@ class AlertDesk:
                 await self.store.forget(alert.alert_id)
                 return None
             alert.channel, alert.ts = posted["channel"], posted["ts"]
+            alert.posted_at = now()  # level 1's wait starts when people can see the alert
             alert.permalink = await permalink(self.client, alert.channel, alert.ts)
             await self.store.put(alert)
             await self._direct(alert)
