@@ -32,7 +32,7 @@ from bot.directory import SlackDirectory
 from bot.slack_api import call_slack, permalink
 from workflows.config import OrchestrationConfig
 from workflows.governance import audit
-from workflows.governance.access import Rules, escalation_state
+from workflows.governance.access import EscalationLevel, Rules, escalation_state
 from workflows.governance.audit import AuditKind, AuditRecord
 from workflows.models.health_check import AlertChange
 from workflows.types import WorkflowType
@@ -74,6 +74,11 @@ class AlertDesk:
             or origin_channel
         )
 
+    def level_of(self, alert: Alert) -> EscalationLevel:
+        """The alert's current level (the last one, if the policy has shrunk since)."""
+        levels = self.rules.levels
+        return levels[min(alert.level, len(levels) - 1)]
+
     def view(self, alert: Alert) -> AlertView:
         """What the alert's message shows now."""
         rules = self.rules
@@ -91,7 +96,7 @@ class AlertDesk:
             detail=alert.detail,
             levels=len(levels),
             level=alert.level,
-            notified=levels[min(alert.level, len(levels) - 1)].notify.mentions(),
+            notified=self.level_of(alert).notify.mentions(),
             next_at=None if last else state.next_due,
             escalated_by=alert.escalated_by,
             acknowledged_by=alert.acknowledged_by,
@@ -282,7 +287,7 @@ class AlertDesk:
         """Record and announce `level`; False if another click or replica did it first."""
         if not await self.store.claim_step(alert.alert_id, level, by):
             return False
-        wait = self.rules.levels[alert.level].wait
+        wait = self.level_of(alert).wait
         alert.level = level
         alert.escalations.append(Escalation(level=level, at=now(), by=by))
         await self.store.put(alert)
@@ -299,7 +304,7 @@ class AlertDesk:
 
     async def _direct(self, alert: Alert) -> int:
         """DM each person of the alert's current level; how many were sent."""
-        notify = self.rules.levels[alert.level].notify
+        notify = self.level_of(alert).notify
         people = await self.directory.people(notify.users, notify.groups)
         text = direct_text(self.view(alert), alert.permalink)
         sent = 0

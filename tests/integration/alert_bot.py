@@ -40,6 +40,7 @@ from workflows.models.health_check import (
 )
 from workflows.models.runs import RunOrigin
 from workflows.registry import flow_specs
+from workflows.state.records import Records
 from workflows.types import WorkflowType
 
 CHANNEL = "C0001"
@@ -156,7 +157,9 @@ class AlertBot:
 
 @asynccontextmanager
 async def alert_bot(slack: SlackEmulator, config: OrchestrationConfig) -> AsyncIterator[AlertBot]:
-    """Serve the real app on a free port until the block ends."""
+    """Serve the real app on a free port until the block ends, with no alert left by another
+    test (the Prefect server is shared: their alerts would escalate in this test's Slack)."""
+    await forget_alerts()
     client = AsyncWebClient(token=BOT_TOKEN, base_url=slack.url)
     specs = flow_specs()
     launcher = Launcher(specs)
@@ -178,6 +181,14 @@ async def alert_bot(slack: SlackEmulator, config: OrchestrationConfig) -> AsyncI
     finally:
         await driver.aclose()
         await runner.cleanup()
+
+
+async def forget_alerts() -> None:
+    """Delete every alert record and its claims."""
+    for kind in ("alert", "alertstep", "alertack", "alertrecovery"):
+        records = Records(kind)
+        for key in await records.all():
+            await records.delete(key)
 
 
 def alert_messages(slack: SlackEmulator) -> list[dict[str, Any]]:

@@ -141,6 +141,7 @@ async def test_escalate_brings_in_the_next_level_once_and_not_beyond_the_last(
         await slack.wait_for_async(
             lambda: f"Acknowledged by <@{MEMBER}>" in context_of(message(slack, alert["ts"]))
         )
+        await slack.wait_for_async(lambda: len(audited(data_dir)) == 4)  # audited last
 
     assert [(k, a, lvl) for k, a, lvl in audited(data_dir)] == [
         (AuditKind.ALERT_RAISED, "system", 1),
