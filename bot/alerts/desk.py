@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from prefect.client.orchestration import get_client
 from slack_sdk.errors import SlackApiError
@@ -39,6 +40,7 @@ from workflows.types import WorkflowType
 
 log = logging.getLogger(__name__)
 MISSING = "I can't find that alert any more; nothing was changed."
+KEEP_RECOVERED = timedelta(days=7)  # then a recovered alert's record goes (its audit stays)
 
 
 class AlertDesk:
@@ -230,7 +232,7 @@ class AlertDesk:
 
     async def scan(self) -> None:
         """Escalate every active, unacknowledged alert whose level has waited its time."""
-        for alert in await self.store.active():
+        for alert in await self.store.active(prune_before=now() - KEEP_RECOVERED):
             if alert.acknowledged_by is not None:
                 continue
             try:

@@ -100,8 +100,9 @@ class AlertStore:
         """Drop a record whose post failed (a later crossing may post again)."""
         await self.alerts.delete(alert_id)
 
-    async def active(self) -> list[Alert]:
-        """Alerts posted and not recovered."""
+    async def active(self, *, prune_before: datetime | None = None) -> list[Alert]:
+        """Alerts posted and not recovered; those recovered before `prune_before` are deleted
+        with their claims (the audit trail keeps their story), so the scan stays short."""
         found = []
         for value in (await self.alerts.all()).values():
             try:
@@ -110,7 +111,16 @@ class AlertStore:
                 continue
             if alert.active:
                 found.append(alert)
+            elif prune_before and alert.recovered_at and alert.recovered_at < prune_before:
+                await self._delete(alert)
         return found
+
+    async def _delete(self, alert: Alert) -> None:
+        for level in range(1, alert.level + 1):
+            await self.steps.delete(f"{alert.alert_id}-{level}")
+        await self.acks.delete(alert.alert_id)
+        await self.recoveries.delete(alert.alert_id)
+        await self.alerts.delete(alert.alert_id)
 
     async def claim_step(self, alert_id: str, level: int, by: str | None) -> bool:
         """The right to escalate `alert_id` to `level`, for one caller only."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,22 @@ async def test_a_recovered_alert_is_not_escalated(slack: SlackEmulator, data_dir
         [alert] = alert_messages(slack)
     assert replies(slack, alert["ts"]) == ["✅ cpu recovered: 60% (threshold 80%)"]
     assert dms(slack, ONCALL) == []
+
+
+async def test_a_week_after_recovery_the_scan_forgets_the_alert(
+    slack: SlackEmulator, data_dir: Path
+) -> None:
+    alert_id, recent_id = new_id(), new_id()
+    async with alert_bot(slack, make_config(slack, data_dir)) as bot:
+        for one in (alert_id, recent_id):
+            await bot.deliveries.deliver(finished(change(one)))
+            await bot.deliveries.deliver(finished(change(one, "recovered", value=60)))
+        store = AlertStore()
+        old = await store.get(alert_id)
+        assert old is not None and old.recovered_at is not None
+        old.recovered_at -= timedelta(days=8)
+        await store.put(old)
+        await bot.desk.scan()
+    assert await store.get(alert_id) is None
+    assert await store.recoveries.get(alert_id) is None
+    assert await store.get(recent_id) is not None  # recovered today: kept
