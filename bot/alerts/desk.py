@@ -287,6 +287,8 @@ class AlertDesk:
 
     async def _escalate(self, alert: Alert, level: int, by: str | None) -> bool:
         """Record and announce `level`; False if another click or replica did it first."""
+        if by is None and await self.store.acks.get(alert.alert_id) is not None:
+            return False  # acknowledged on another replica since this one read the record
         if not await self.store.claim_step(alert.alert_id, level, by):
             return False
         wait = self.level_of(alert).wait
