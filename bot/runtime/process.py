@@ -135,13 +135,12 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
     prefect_task = asyncio.create_task(
         _bring_up_prefect(config, embedded, launcher, specs, state, stop, install_signal_handlers)
     )
+    from bot.alerts.escalation import AlertEscalationLoop
     from bot.approvals.loop import EscalationLoop
 
     assert services.approvals is not None  # `_services` always builds the desk
     escalation = EscalationLoop(services.approvals, every_s=config.approval_poll_seconds)
     approvals_task = asyncio.create_task(_watch_approvals(services, escalation))
-    from bot.alerts.escalation import AlertEscalationLoop
-
     assert services.alerts is not None  # `_services` always builds the alert desk
     alert_loop = AlertEscalationLoop(services.alerts, every_s=config.approval_poll_seconds)
     alerts_task = asyncio.create_task(_watch_alerts(services, alert_loop))
