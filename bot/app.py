@@ -8,6 +8,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot import actions, commands, events, views
+from bot.alerts import buttons as alert_buttons
 from bot.services import BotServices
 
 
@@ -37,5 +38,6 @@ def build_app(
     commands.register(app, services)
     actions.register(app, services)
     views.register(app, services)
+    alert_buttons.register(app, services)
     events.register(app)
     return app

@@ -12,6 +12,7 @@ from workflows.config import OrchestrationConfig
 from workflows.repository.checkout import is_remote, redact
 
 if TYPE_CHECKING:
+    from bot.alerts.desk import AlertDesk
     from bot.approvals.desk import ApprovalDesk
     from bot.runs.control import RunControl
 
@@ -25,6 +26,7 @@ class BotServices:
     follower: RunFollower
     approvals: ApprovalDesk | None = None
     control: RunControl | None = None
+    alerts: AlertDesk | None = None
 
     @property
     def local_repo(self) -> Path | None:

@@ -66,3 +66,9 @@ class Deliveries:
             await handler(self.context, finished)
         except Exception:
             log.exception("delivering %s of run %s failed", finished.workflow, finished.run_name)
+
+
+# Each handler module imports only this module's types, under TYPE_CHECKING.
+from bot.alerts.posting import deliver_alerts  # noqa: E402
+
+HANDLERS[WorkflowType.HEALTH_CHECK] = deliver_alerts

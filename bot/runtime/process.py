@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # Prefect must not be imported before PREFECT_API_URL is set
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
+    from bot.alerts.escalation import AlertEscalationLoop
     from bot.approvals.loop import EscalationLoop
     from bot.runs.launcher import Launcher
     from bot.services import BotServices
@@ -137,22 +138,28 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
     prefect_task = asyncio.create_task(
         _bring_up_prefect(config, embedded, launcher, specs, state, stop, install_signal_handlers)
     )
+    from bot.alerts.escalation import AlertEscalationLoop
     from bot.approvals.loop import EscalationLoop
 
     assert services.approvals is not None  # `_services` always builds the desk
     escalation = EscalationLoop(services.approvals, every_s=config.approval_poll_seconds)
     approvals_task = asyncio.create_task(_watch_approvals(services, escalation))
+    assert services.alerts is not None  # `_services` always builds the alert desk
+    alert_loop = AlertEscalationLoop(services.alerts, every_s=config.approval_poll_seconds)
+    alerts_task = asyncio.create_task(_watch_alerts(services, alert_loop))
     await stop.wait()
     log.info("shutting down")
     if socket_handler is not None:
         await socket_handler.close_async()
     escalation.stop()
+    alert_loop.stop()
     if launcher.ready.is_set():  # else it is still waiting for Prefect: nothing to finish
-        await asyncio.wait([approvals_task], timeout=10)
+        await asyncio.wait([approvals_task, alerts_task], timeout=10)
     approvals_task.cancel()
+    alerts_task.cancel()
     await services.follower.drain()
     prefect_task.cancel()
-    await asyncio.gather(prefect_task, approvals_task, return_exceptions=True)
+    await asyncio.gather(prefect_task, approvals_task, alerts_task, return_exceptions=True)
     await runner.cleanup()
     return 1 if state["error"] else 0
 
@@ -164,6 +171,7 @@ def _services(
     specs: dict[WorkflowType, FlowSpec],
 ) -> BotServices:
     """The listeners' services: runs, rights, approvals (Prefect is imported by now)."""
+    from bot.alerts.desk import AlertDesk
     from bot.approvals.desk import ApprovalDesk
     from bot.approvals.notify import Notifier
     from bot.directory import SlackDirectory
@@ -182,6 +190,7 @@ def _services(
     services = BotServices(
         config=config, runs=runs, follower=follower, approvals=desk, control=control
     )
+    services.alerts = AlertDesk(client, config, directory)
     follower.deliveries = Deliveries(DeliveryContext(client, services))
     return services
 
@@ -194,6 +203,12 @@ async def _watch_approvals(services: BotServices, escalation: EscalationLoop) ->
     except Exception:
         log.exception("could not pick up unfinished runs after the restart")
     await escalation.run()
+
+
+async def _watch_alerts(services: BotServices, loop: AlertEscalationLoop) -> None:
+    """Once Prefect is ready (the alerts are records there): escalate alerts on schedule."""
+    await services.runs.launcher.ready.wait()
+    await loop.run()
 
 
 async def _socket_mode_handler(app: AsyncApp, app_token: str) -> AsyncSocketModeHandler:

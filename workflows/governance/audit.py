@@ -46,6 +46,10 @@ class AuditKind(StrEnum):
     CANCELLED = "cancelled"
     JOBS_RERUN = "jobs_rerun"  # GitHub asked to re-run an Actions run's failed jobs
     ISSUE_OPENED = "issue_opened"  # Open issue on a result: a Linear issue opened or found
+    ALERT_RAISED = "alert_raised"  # a threshold crossing posted as an alert
+    ALERT_RECOVERED = "alert_recovered"
+    ALERT_ACKNOWLEDGED = "alert_acknowledged"
+    ALERT_ESCALATED = "alert_escalated"
 
 
 class AuditRecord(BaseModel):

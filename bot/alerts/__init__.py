@@ -1,0 +1,1 @@
+"""Threshold alerts in Slack: posted once, acknowledged, escalated, recovered."""
