@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.alerts.posting import deliver_alerts
 from bot.digests import deliver_notification
 from workflows.models.runs import RunOrigin
 from workflows.types import WorkflowType
@@ -48,6 +49,7 @@ class DeliveryContext:
 Handler = Callable[[DeliveryContext, Finished], Awaitable[None]]
 HANDLERS: dict[WorkflowType, Handler] = {
     WorkflowType.SLACK_NOTIFICATIONS: deliver_notification,
+    WorkflowType.HEALTH_CHECK: deliver_alerts,
 }
 
 
@@ -66,9 +68,3 @@ class Deliveries:
             await handler(self.context, finished)
         except Exception:
             log.exception("delivering %s of run %s failed", finished.workflow, finished.run_name)
-
-
-# Each handler module imports only this module's types, under TYPE_CHECKING.
-from bot.alerts.posting import deliver_alerts  # noqa: E402
-
-HANDLERS[WorkflowType.HEALTH_CHECK] = deliver_alerts

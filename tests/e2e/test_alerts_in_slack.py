@@ -72,7 +72,8 @@ def disk_alerts(slack: SlackEmulator) -> list[dict[str, Any]]:
     return [
         m
         for m in slack.messages(CHANNEL, top_level_only=True)
-        if "alert_acknowledge" in json.dumps(m.get("blocks", [])) or "Disk" in m.get("text", "")
+        if "alert_acknowledge" in json.dumps(m.get("blocks", []))
+        or "Disk alert" in m.get("text", "")
     ]
 
 
@@ -82,7 +83,7 @@ def test_a_crossing_is_posted_escalated_and_acknowledged(
     with driver_for(alerts_bot, slack) as driver:
         sent = driver.slash_command("health track_alerts=true", user_id=LEAD)
         assert sent.status_code == 200
-        [alert] = slack.wait_for(disk_alerts, timeout=120)
+        [alert] = slack.wait_for(lambda: disk_alerts(slack), timeout=120)
         assert alert["text"].startswith("💾 Disk alert:") and f"<@{LEAD}>" in alert["text"]
         assert set(buttons(alert)) == {"alert_acknowledge", "alert_escalate"}
 
@@ -102,7 +103,13 @@ def test_a_crossing_is_posted_escalated_and_acknowledged(
             timeout=15,
         )
     assert len(disk_alerts(slack)) == 1
-    kinds = [(r.kind, r.actor) for r in read_local(workdir / "data") if "alert" in r.kind.value]
+
+    def alert_kinds() -> list[tuple[AuditKind, str]]:
+        records = read_local(workdir / "data")
+        return [(r.kind, r.actor) for r in records if "alert" in r.kind.value]
+
+    # The acknowledgement is audited just after the message changes: wait for it.
+    kinds = slack.wait_for(lambda: len(alert_kinds()) >= 3 and alert_kinds(), timeout=15)
     assert kinds == [
         (AuditKind.ALERT_RAISED, "system"),
         (AuditKind.ALERT_ESCALATED, "system"),
