@@ -27,6 +27,10 @@ MARKS = {
     AuditKind.CANCELLED: "🛑",
     AuditKind.JOBS_RERUN: "♻️",
     AuditKind.ISSUE_OPENED: "📋",
+    AuditKind.ALERT_RAISED: "🚨",
+    AuditKind.ALERT_RECOVERED: "✅",
+    AuditKind.ALERT_ACKNOWLEDGED: "👀",
+    AuditKind.ALERT_ESCALATED: "⏫",
 }
 
 
