@@ -300,3 +300,10 @@ def test_an_empty_secret_is_refused_naming_it(monkeypatch, tmp_path, name):
     with pytest.raises(ConfigError) as caught:
         load_config()
     assert name in str(caught.value) and "empty" in str(caught.value)
+
+
+def test_the_example_configuration_loads() -> None:
+    example = Path(__file__).resolve().parents[2] / "orchestration_config.example.yaml"
+    config = load_config(example)
+    assert config.alerts.check_every.total_seconds() == 300
+    assert config.alert_thresholds.workflow_failure_rate_percent == 25
