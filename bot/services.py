@@ -14,6 +14,7 @@ from workflows.repository.checkout import is_remote, redact
 if TYPE_CHECKING:
     from bot.approvals.desk import ApprovalDesk
     from bot.runs.control import RunControl
+    from bot.schedules.scheduler import Scheduler
 
 
 @dataclass
@@ -25,6 +26,7 @@ class BotServices:
     follower: RunFollower
     approvals: ApprovalDesk | None = None
     control: RunControl | None = None
+    schedules: Scheduler | None = None
 
     @property
     def local_repo(self) -> Path | None:

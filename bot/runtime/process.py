@@ -89,8 +89,12 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
     )
     auth = await verify_bot_token(client)
     specs = flow_specs()
+    from bot.schedules.scheduler import Scheduler, check_config_schedules
+
+    check_config_schedules(config, specs)  # a bad `schedules:` entry stops start-up
     launcher = Launcher(specs)
     services = _services(config, client, launcher, specs)
+    services.schedules = Scheduler(services)
     app = build_app(services, client, auth)
     started = time.monotonic()
     state: dict[str, Any] = {"prefect": "starting", "error": None}
@@ -139,17 +143,20 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
     assert services.approvals is not None  # `_services` always builds the desk
     escalation = EscalationLoop(services.approvals, every_s=config.approval_poll_seconds)
     approvals_task = asyncio.create_task(_watch_approvals(services, escalation))
+    schedules_task = asyncio.create_task(services.schedules.run())  # waits for the launcher
     await stop.wait()
     log.info("shutting down")
     if socket_handler is not None:
         await socket_handler.close_async()
     escalation.stop()
+    await services.schedules.stop()
+    schedules_task.cancel()
     if launcher.ready.is_set():  # else it is still waiting for Prefect: nothing to finish
         await asyncio.wait([approvals_task], timeout=10)
     approvals_task.cancel()
     await services.follower.drain()
     prefect_task.cancel()
-    await asyncio.gather(prefect_task, approvals_task, return_exceptions=True)
+    await asyncio.gather(prefect_task, approvals_task, schedules_task, return_exceptions=True)
     await runner.cleanup()
     return 1 if state["error"] else 0
 

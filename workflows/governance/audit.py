@@ -46,6 +46,10 @@ class AuditKind(StrEnum):
     CANCELLED = "cancelled"
     JOBS_RERUN = "jobs_rerun"  # GitHub asked to re-run an Actions run's failed jobs
     ISSUE_OPENED = "issue_opened"  # Open issue on a result: a Linear issue opened or found
+    SCHEDULE_ADDED = "schedule_added"
+    SCHEDULE_REMOVED = "schedule_removed"
+    SCHEDULE_DENIED = "schedule_denied"  # an add or remove refused for want of the right
+    SCHEDULE_FIRED = "schedule_fired"  # one occurrence, by the one replica that claimed it
 
 
 class AuditRecord(BaseModel):
