@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 MISFIRE_GRACE_S = 60
+MAX_IN_FLIGHT = 4  # occurrences of one job being claimed and launched at once
+STOP_WAIT_S = 10.0
 REFRESH_S = 30.0
 PRUNE_EVERY = 120  # refreshes between two prunes of old claims (an hour at 30 s)
 ALERT_MONITOR = "alert-monitor"
@@ -105,6 +107,7 @@ class Scheduler:
         self._aps: AsyncIOScheduler | None = None
         self._entries: dict[str, tuple[ScheduleEntry, BaseModel]] = {}
         self._fire_times: dict[str, datetime] = {}
+        self._firing: set[asyncio.Task[object]] = set()
         self._wake = asyncio.Event()
         self._stopped = asyncio.Event()
 
@@ -116,7 +119,8 @@ class Scheduler:
             job_defaults={
                 "coalesce": True,
                 "misfire_grace_time": MISFIRE_GRACE_S,
-                "max_instances": 1,
+                # A slow launch must not make the next occurrence skip.
+                "max_instances": MAX_IN_FLIGHT,
             },
         )
         self._aps.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
@@ -143,6 +147,9 @@ class Scheduler:
         self._stopped.set()
         self._wake.set()
         if self._aps is not None and self._aps.running:
+            self._aps.pause()  # no new occurrences; the executor would cancel running ones
+            if self._firing:  # an occurrence being launched is finished, not cut in half
+                await asyncio.wait(set(self._firing), timeout=STOP_WAIT_S)
             self._aps.shutdown(wait=False)
         await self.occurrences.drain()
 
@@ -202,6 +209,10 @@ class Scheduler:
         if fire_time is None or known is None:
             return
         entry, request = known
+        task = asyncio.current_task()
+        if task is not None:
+            self._firing.add(task)
+            task.add_done_callback(self._firing.discard)
         try:
             await self.occurrences.fire(entry, request, fire_time)
         except Exception:
