@@ -141,7 +141,7 @@ class Occurrences:
     ) -> None:
         state = await wait_for_end(run_id, QUIET_TIMEOUT_S)
         if state != "COMPLETED":
-            await self._tell(entry, f"run `{run_name}` ended {state.lower()}; see `cicd audit`")
+            await self._tell(entry, f"run `{run_name}` ended {state.lower().replace('_', ' ')}")
             return
         try:
             done = await read_finished(run_id, self.services.runs.specs)
