@@ -121,10 +121,12 @@ async def _refuse(store: ScheduleStore, name: str) -> int:
     from workflows.schedules.store import ScheduleStoreError
 
     try:
-        await store.remove(name)  # raises, saying why
+        await store.remove(name)  # refuses a fixed or unknown name; deletes an unreadable one
     except ScheduleStoreError as exc:
         print(f"error: {unmark(str(exc))}", file=sys.stderr)
-    return EXIT_FAILED
+        return EXIT_FAILED
+    print(f"removed {name}, a stored schedule that could no longer be read. {PICKED_UP}")
+    return EXIT_OK
 
 
 def next_run(entry: ScheduleEntry) -> datetime | None:

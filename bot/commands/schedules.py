@@ -124,12 +124,13 @@ async def _remove(
     try:
         entry = await store.get(name)
         if entry is None or entry.read_only:
-            await store.remove(name)  # raises, saying why
-        assert entry is not None
-        what = f"tried to remove schedule `{name}` without the right"
-        if not await _allowed(services, entry.workflow, user, entry.channel, what, respond):
-            return
-        await store.remove(name)
+            # Refuses a fixed or unknown name, saying why; deletes a record no longer readable.
+            await store.remove(name)
+        else:
+            what = f"tried to remove schedule `{name}` without the right"
+            if not await _allowed(services, entry.workflow, user, entry.channel, what, respond):
+                return
+            await store.remove(name)
     except ScheduleStoreError as exc:
         await respond(response_type="ephemeral", text=f"⚠️ {exc}")
         return
@@ -166,9 +167,13 @@ async def _allowed(
 
 
 async def _record(
-    services: BotServices, kind: AuditKind, user: str, what: str, entry: ScheduleEntry
+    services: BotServices, kind: AuditKind, user: str, what: str, entry: ScheduleEntry | None
 ) -> None:
     record = AuditRecord(
-        kind=kind, actor=user, what=what, workflow=entry.workflow.value, channel=entry.channel
+        kind=kind,
+        actor=user,
+        what=what,
+        workflow=entry.workflow.value if entry else None,
+        channel=entry.channel if entry else None,
     )
     await audit.record(None, services.config.cicd_data_dir, record)
