@@ -31,6 +31,10 @@ MARKS = {
     AuditKind.ALERT_RECOVERED: "✅",
     AuditKind.ALERT_ACKNOWLEDGED: "👀",
     AuditKind.ALERT_ESCALATED: "⏫",
+    AuditKind.SCHEDULE_ADDED: "🗓️",
+    AuditKind.SCHEDULE_REMOVED: "🗑️",
+    AuditKind.SCHEDULE_DENIED: "⛔",
+    AuditKind.SCHEDULE_FIRED: "⏰",
 }
 
 

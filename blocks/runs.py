@@ -12,14 +12,19 @@ from blocks.text import clip, escape
 _MENTION = re.compile(r"&lt;@([UW][A-Z0-9]+)&gt;")
 
 
-def parent_text(title: str, user_id: str) -> str:
+def parent_text(title: str, user_id: str, schedule: str | None = None) -> str:
     """The channel message that becomes the run's thread."""
-    return f"{title}… (asked by <@{user_id}>)"
+    return f"{title}… ({_asked_by(user_id, schedule)})"
 
 
-def parent_done_text(title: str, outcome: str, user_id: str) -> str:
+def parent_done_text(title: str, outcome: str, user_id: str, schedule: str | None = None) -> str:
     """The parent message once the run is over."""
-    return f"{title}: {outcome} (asked by <@{user_id}>)"
+    return f"{title}: {outcome} ({_asked_by(user_id, schedule)})"
+
+
+def _asked_by(user_id: str, schedule: str | None) -> str:
+    """Who asked: a person, or the schedule that started the run."""
+    return f"Scheduled by `{schedule}`" if schedule else f"asked by <@{user_id}>"
 
 
 def failure_blocks(title: str, reason: str, run_id: str | None) -> list[Block]:

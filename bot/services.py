@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from bot.alerts.desk import AlertDesk
     from bot.approvals.desk import ApprovalDesk
     from bot.runs.control import RunControl
+    from bot.schedules.scheduler import Scheduler
 
 
 @dataclass
@@ -27,6 +28,7 @@ class BotServices:
     approvals: ApprovalDesk | None = None
     control: RunControl | None = None
     alerts: AlertDesk | None = None
+    schedules: Scheduler | None = None
 
     @property
     def local_repo(self) -> Path | None:

@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     health.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
 
+    from bot.cli.schedules import add_parser as add_schedule_parser
+
+    add_schedule_parser(sub)
     sub.add_parser("serve", help="run the Slack bot (HTTP mode, or Socket Mode)")
     sub.add_parser("worker", help="scaled out: register deployments and run a Prefect worker")
     listing = sub.add_parser("workflows", help="list the 20 workflow types")
@@ -130,6 +133,8 @@ def _run(argv: list[str] | None) -> int:
             return run_worker(config)
         if args.command == "audit":
             return _audit(args, config)
+        if args.command == "schedule":
+            return _schedule(args, config)
         if args.command == "run":
             return _run_workflow(args, config)
         if args.command == "health-check":
@@ -246,6 +251,26 @@ def _audit(args: argparse.Namespace, config: OrchestrationConfig) -> int:
     return asyncio.run(
         run_audit(config.cicd_data_dir, args.run, as_json=args.json, limit=args.limit)
     )
+
+
+def _schedule(args: argparse.Namespace, config: OrchestrationConfig) -> int:
+    """`cicd schedule list|add|remove`, against the Prefect API the bot uses."""
+    if args.action is None:
+        return _usage("say what: cicd schedule list | add | remove (see cicd schedule -h)")
+    from bot.runtime.embedded import apply_prefect_defaults, running_server
+
+    apply_prefect_defaults(config.cicd_data_dir, quiet=True)
+    if not os.environ.get("PREFECT_API_URL"):
+        served = running_server(config.cicd_data_dir)
+        if not served:
+            return _usage(
+                "schedules are kept in Prefect's database: start `cicd serve` (or set "
+                "PREFECT_API_URL to the bot's Prefect server) first"
+            )
+        os.environ["PREFECT_API_URL"] = served
+    from bot.cli.schedules import run_schedule
+
+    return asyncio.run(run_schedule(args, config))
 
 
 def _analyze(args: argparse.Namespace, config: OrchestrationConfig) -> int:

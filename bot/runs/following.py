@@ -31,6 +31,7 @@ from workflows.types import WorkflowType
 
 log = logging.getLogger(__name__)
 PROGRESS_TAG = "slack-progress:"
+SCHEDULE_TAG = "schedule:"  # a run started by a schedule: schedule:<name>
 UNFINISHED = [
     StateType.SCHEDULED,
     StateType.PENDING,
@@ -93,8 +94,11 @@ class RunFollower:
             if spec is None or not origin.channel or not origin.thread_ts:
                 continue
             title = run_title(spec.workflow, flow_run.parameters.get("request") or {})
+            schedule = next(
+                (t[len(SCHEDULE_TAG) :] for t in flow_run.tags if t.startswith(SCHEDULE_TAG)), None
+            )
             run = SlackRun(
-                spec.workflow, title, origin.channel, origin.thread_ts, origin.user or ""
+                spec.workflow, title, origin.channel, origin.thread_ts, origin.user or "", schedule
             )
             ts = next(
                 (t[len(PROGRESS_TAG) :] for t in flow_run.tags if t.startswith(PROGRESS_TAG)), None
@@ -140,7 +144,9 @@ class RunFollower:
         """The type's delivery (a digest to its channel, alerts), after the thread's result."""
         if self.deliveries is None:
             return
-        origin = RunOrigin(source="slack", user=run.user, channel=run.channel)
+        origin = RunOrigin(
+            source="schedule" if run.schedule else "slack", user=run.user, channel=run.channel
+        )
         finished = Finished(
             run.workflow, run_id, name, result, origin, thread=(run.channel, run.thread_ts)
         )

@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.runs import parent_text
 from bot.runs.control import RunControl
-from bot.runs.following import PROGRESS_TAG, RunFollower
+from bot.runs.following import PROGRESS_TAG, SCHEDULE_TAG, RunFollower
 from bot.runs.launcher import Launcher, LaunchError
 from bot.runs.progress import ThreadProgress
 from bot.runs.threads import SlackRun, post_problem, run_title
@@ -67,18 +67,27 @@ class RunStarter:
         return True
 
     async def start(
-        self, workflow: WorkflowType, request: BaseModel, *, user: str, channel: str, key: str
+        self,
+        workflow: WorkflowType,
+        request: BaseModel,
+        *,
+        user: str,
+        channel: str,
+        key: str,
+        schedule: str | None = None,
     ) -> FlowRun | None:
-        """Open a thread for a run of `workflow` and launch it; `PostError` if we can't post."""
+        """Open a thread for a run of `workflow` and launch it; `PostError` if we can't post.
+
+        `schedule` names the schedule that starts it (the parent message says so).
+        """
         params_request = request.model_dump(mode="json")
         title = run_title(workflow, params_request)
+        text = parent_text(title, user, schedule)
         try:
-            parent = await call_slack(
-                self.client.chat_postMessage, channel=channel, text=parent_text(title, user)
-            )
+            parent = await call_slack(self.client.chat_postMessage, channel=channel, text=text)
         except SlackApiError as exc:
             raise PostError(post_problem(exc)) from exc
-        run = SlackRun(workflow, title, channel, parent["ts"], user)
+        run = SlackRun(workflow, title, channel, parent["ts"], user, schedule)
         return await self._start_recorded(run, params_request, key, f"started {workflow.value}")
 
     async def retry(self, run_id: str, *, user: str, channel: str, thread_ts: str, key: str) -> str:
@@ -158,7 +167,10 @@ class RunStarter:
     ) -> FlowRun | None:
         """Launch `run` with its request and Slack origin; the start goes to the audit trail."""
         origin = RunOrigin(
-            source="slack", user=run.user, channel=run.channel, thread_ts=run.thread_ts
+            source="schedule" if run.schedule else "slack",
+            user=run.user,
+            channel=run.channel,
+            thread_ts=run.thread_ts,
         )
         params = {"request": params_request, "origin": origin.model_dump()}
         flow_run = await self._launch(run, params, key)
@@ -224,6 +236,7 @@ class RunStarter:
                     f"channel:{run.channel}",
                     f"{PROGRESS_TAG}{progress.ts}",
                     *([f"retry-of:{previous}"] if previous else []),
+                    *(["schedule", f"{SCHEDULE_TAG}{run.schedule}"] if run.schedule else []),
                 ],
             )
         except LaunchError as exc:

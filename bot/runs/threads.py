@@ -27,6 +27,7 @@ class SlackRun:
     channel: str
     thread_ts: str
     user: str
+    schedule: str | None = None  # the schedule that started it, if one did
 
 
 def run_title(workflow: WorkflowType, request: dict[str, Any]) -> str:
@@ -106,7 +107,7 @@ class ThreadOutcome:
                 self.client.chat_update,
                 channel=run.channel,
                 ts=run.thread_ts,
-                text=parent_done_text(run.title, outcome, run.user),
+                text=parent_done_text(run.title, outcome, run.user, run.schedule),
             )
         except SlackApiError as exc:  # a re-run's thread parent may not be ours to edit
             log.info("parent message not updated: %s", exc.response.get("error"))

@@ -92,9 +92,13 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
     )
     auth = await verify_bot_token(client)
     specs = flow_specs()
+    from bot.schedules.scheduler import Scheduler, check_config_schedules
+
+    check_config_schedules(config, specs)  # a bad `schedules:` entry stops start-up
     # A health check reports Slack as the bot sees it: the flow run never holds the token.
     launcher = Launcher(specs, prepare={WorkflowType.HEALTH_CHECK: health_check_parameters(client)})
     services = _services(config, client, launcher, specs)
+    services.schedules = Scheduler(services)
     app = build_app(services, client, auth)
     started = time.monotonic()
     state: dict[str, Any] = {"prefect": "starting", "error": None}
@@ -147,19 +151,24 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
     assert services.alerts is not None  # `_services` always builds the alert desk
     alert_loop = AlertEscalationLoop(services.alerts, every_s=config.approval_poll_seconds)
     alerts_task = asyncio.create_task(_watch_alerts(services, alert_loop))
+    schedules_task = asyncio.create_task(services.schedules.run())  # waits for the launcher
     await stop.wait()
     log.info("shutting down")
     if socket_handler is not None:
         await socket_handler.close_async()
     escalation.stop()
     alert_loop.stop()
+    await services.schedules.stop()
+    schedules_task.cancel()
     if launcher.ready.is_set():  # else it is still waiting for Prefect: nothing to finish
         await asyncio.wait([approvals_task, alerts_task], timeout=10)
     approvals_task.cancel()
     alerts_task.cancel()
     await services.follower.drain()
     prefect_task.cancel()
-    await asyncio.gather(prefect_task, approvals_task, alerts_task, return_exceptions=True)
+    await asyncio.gather(
+        prefect_task, approvals_task, alerts_task, schedules_task, return_exceptions=True
+    )
     await runner.cleanup()
     return 1 if state["error"] else 0
 

@@ -50,6 +50,10 @@ class AuditKind(StrEnum):
     ALERT_RECOVERED = "alert_recovered"
     ALERT_ACKNOWLEDGED = "alert_acknowledged"
     ALERT_ESCALATED = "alert_escalated"
+    SCHEDULE_ADDED = "schedule_added"
+    SCHEDULE_REMOVED = "schedule_removed"
+    SCHEDULE_DENIED = "schedule_denied"  # an add or remove refused for want of the right
+    SCHEDULE_FIRED = "schedule_fired"  # one occurrence, by the one replica that claimed it
 
 
 class AuditRecord(BaseModel):

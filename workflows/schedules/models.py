@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
+from workflows.governance.access import parse_duration
 from workflows.types import CATALOG, WorkflowType
 
 SCHEDULE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+MIN_EVERY = timedelta(seconds=1)  # short intervals are for tests; a real job says 5m or more
 
 
 def check_cron(value: str) -> str:
@@ -32,18 +42,20 @@ def check_cron(value: str) -> str:
 
 
 class ScheduleEntry(BaseModel):
-    """Run `workflow` with `parameters` at every `cron` time in `timezone`; report to `channel`."""
+    """Run `workflow` with `parameters` at every `cron` time in `timezone` (or `every` so
+    long); report to `channel`. Exactly one of `cron` and `every`."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(description="unique, e.g. morning-digest")
-    cron: str = Field(description="five-field crontab, e.g. '0 9 * * 1-5'")
+    cron: str | None = Field(None, description="five-field crontab, e.g. '0 9 * * 1-5'")
+    every: timedelta | None = Field(None, description="a fixed interval instead, e.g. 30m")
     timezone: str = "UTC"
     channel: str = Field(description="Slack channel ID the run reports to, e.g. C0DEPLOYS")
     workflow: WorkflowType
     parameters: dict[str, Any] = Field(default_factory=dict)
     enabled: bool = True
-    source: Literal["config", "slack", "cli"] = "config"
+    source: Literal["config", "builtin", "slack", "cli"] = "config"
     created_by: str | None = None
 
     @field_validator("name")
@@ -58,8 +70,41 @@ class ScheduleEntry(BaseModel):
 
     @field_validator("cron")
     @classmethod
-    def _cron(cls, value: str) -> str:
-        return check_cron(value)
+    def _cron(cls, value: str | None) -> str | None:
+        return None if value is None else check_cron(value)
+
+    @field_validator("every", mode="before")
+    @classmethod
+    def _every(cls, value: object) -> timedelta | None:
+        if value is None:
+            return None
+        every = parse_duration(value)
+        if every < MIN_EVERY:
+            raise ValueError("`every` must be at least 1s (e.g. 30s, 5m, 1h)")
+        return every
+
+    @model_validator(mode="after")
+    def _one_timing(self) -> ScheduleEntry:
+        if (self.cron is None) == (self.every is None):
+            raise ValueError(
+                "give exactly one of `cron` (e.g. '0 9 * * 1-5') and `every` (e.g. 30m)"
+            )
+        return self
+
+    @field_serializer("every")
+    def _every_text(self, value: timedelta | None) -> str | None:
+        return None if value is None else format_duration(value)
+
+    @property
+    def read_only(self) -> bool:
+        """Defined in the configuration file (or built in): not removable at run time."""
+        return self.source in ("config", "builtin")
+
+    def when(self) -> str:
+        """When it runs, in words: `every 5m` or `cron 0 9 * * 1-5 (Europe/Berlin)`."""
+        if self.every is not None:
+            return f"every {format_duration(self.every)}"
+        return f"cron `{self.cron}` ({self.timezone})"
 
     @field_validator("timezone")
     @classmethod
@@ -86,3 +131,14 @@ class ScheduleEntry(BaseModel):
             runnable = ", ".join(t.value for t, i in CATALOG.items() if i.implemented)
             raise ValueError(f"{value.value} is not implemented yet; types that run: {runnable}")
         return value
+
+
+def format_duration(value: timedelta) -> str:
+    """timedelta(seconds=5400) -> `1h30m`; the form `every:` accepts."""
+    seconds = int(value.total_seconds())
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return "".join(parts) or "0s"

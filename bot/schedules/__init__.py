@@ -1,0 +1,1 @@
+"""The in-bot scheduler: `schedules:` from the configuration, the stored ones, exactly once."""
