@@ -24,7 +24,7 @@ HELP_TEXT = (
     "*/cicd health* `[window_hours=24]` — host, integrations, run rates and alerts, judged "
     "against the thresholds\n"
     "*/cicd digest* `[#channel]` — the channel health digest, posted now with its trend chart\n"
-    "*/cicd schedule* `list` · `add <name> \"<cron>\"|every=5m <type> [key=value ...]` · "
+    '*/cicd schedule* `list` · `add <name> "<cron>"|every=5m <type> [key=value ...]` · '
     "`remove <name>` — run any type on a schedule\n"
     "*/cicd audit* `[run]` — who requested, approved, escalated, re-ran or cancelled what\n"
     "*/cicd workflows* — the 20 workflow types, which run today and their parameters\n"
