@@ -45,6 +45,8 @@ class BotProcess:
             "CICD_REPO": str(repo),
             "CICD_DATA_DIR": str(workdir / "data"),
             "CICD_CONFIG": str(workdir / "orchestration_config.yaml"),
+            # The built-in alert monitor only where a test asks for it (it posts alerts).
+            "MONITORING_ENABLED": "false",
             **env,
         }
         self.env = {k: v for k, v in merged.items() if v is not None}
