@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -18,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.alerts.posting import deliver_alerts
 from bot.digests import deliver_notification
 from workflows.models.runs import RunOrigin
+from workflows.state.records import Records
 from workflows.types import WorkflowType
 
 if TYPE_CHECKING:
@@ -46,6 +48,15 @@ class DeliveryContext:
     services: BotServices
 
 
+DELIVERY_KIND = "delivery"
+
+
+async def claim_delivery(run_id: str, outcome: str) -> bool:
+    """True for the one caller (of any replica, before or after a restart) that delivers."""
+    at = datetime.now(UTC).isoformat()
+    return await Records(DELIVERY_KIND).claim(run_id, {"outcome": outcome, "at": at})
+
+
 Handler = Callable[[DeliveryContext, Finished], Awaitable[None]]
 HANDLERS: dict[WorkflowType, Handler] = {
     WorkflowType.SLACK_NOTIFICATIONS: deliver_notification,
@@ -64,6 +75,12 @@ class Deliveries:
         handler = HANDLERS.get(finished.workflow)
         if handler is None:
             return
+        try:
+            if not await claim_delivery(finished.run_id, "completed"):
+                log.info("run %s was delivered already", finished.run_name)
+                return
+        except Exception:  # Prefect unreachable: deliver rather than lose the post
+            log.warning("could not record the delivery of %s; delivering anyway", finished.run_name)
         try:
             await handler(self.context, finished)
         except Exception:

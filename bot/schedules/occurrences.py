@@ -12,13 +12,21 @@ import hashlib
 import logging
 import os
 import socket
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    FlowFilter,
+    FlowFilterName,
+    FlowRunFilter,
+    FlowRunFilterExpectedStartTime,
+    FlowRunFilterTags,
+)
 from pydantic import BaseModel
 
-from bot.runs.deliveries import Finished
+from bot.runs.deliveries import DELIVERY_KIND, Finished, claim_delivery
 from bot.runs.finished import RunNotReadable, read_finished
 from bot.runs.launcher import LaunchError
 from bot.runs.starting import PostError
@@ -26,9 +34,12 @@ from bot.slack_api import call_slack
 from workflows.governance import audit
 from workflows.governance.audit import AuditKind, AuditRecord
 from workflows.models.runs import RunOrigin
+from workflows.registry import FlowSpec
 from workflows.schedules.models import ScheduleEntry
 from workflows.state.records import Records
 from workflows.types import WorkflowType
+
+Specs = dict[WorkflowType, FlowSpec]
 
 if TYPE_CHECKING:
     from bot.services import BotServices
@@ -40,6 +51,7 @@ CLAIM_KIND = "occurrence"
 KEEP_CLAIMS = timedelta(days=7)
 QUIET_TIMEOUT_S = 3600.0
 POLL_S = 1.0
+ADOPT_WITHIN = timedelta(days=1)
 REPLICA = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -61,18 +73,31 @@ async def claim(key: str, name: str) -> bool:
 
 
 async def prune_claims(now: datetime | None = None) -> int:
-    """Forget claims older than a week (their occurrences will never fire again)."""
-    records = Records(CLAIM_KIND)
+    """Forget occurrence claims and delivery marks older than a week (nothing asks again)."""
     cutoff = (now or datetime.now(UTC)) - KEEP_CLAIMS
     removed = 0
-    for key, value in (await records.all()).items():
-        try:
-            at = datetime.fromisoformat(str(value.get("at")))
-        except ValueError:
-            at = cutoff - timedelta(seconds=1)  # unreadable: old by definition
-        if at < cutoff and await records.delete(key):
-            removed += 1
+    for kind in (CLAIM_KIND, DELIVERY_KIND):
+        records = Records(kind)
+        for key, value in (await records.all()).items():
+            try:
+                at = datetime.fromisoformat(str(value.get("at")))
+            except ValueError:
+                at = cutoff - timedelta(seconds=1)  # unreadable: old by definition
+            if at < cutoff and await records.delete(key):
+                removed += 1
     return removed
+
+
+@dataclass(frozen=True)
+class QuietRun:
+    """A quiet scheduled run being waited for: which schedule, type and channel it reports to."""
+
+    schedule: str
+    workflow: WorkflowType
+    channel: str
+    run_id: str
+    run_name: str
+    origin: RunOrigin
 
 
 class Occurrences:
@@ -130,39 +155,61 @@ class Occurrences:
                 tags=["schedule", f"schedule:{entry.name}"],
             )
         except LaunchError as exc:
-            await self._tell(entry, f"could not start: {exc}")
+            await self._tell(entry.name, entry.workflow, entry.channel, f"could not start: {exc}")
             return
-        task = asyncio.create_task(self._deliver(entry, str(flow_run.id), flow_run.name, origin))
+        self._wait_and_deliver(
+            QuietRun(
+                entry.name, entry.workflow, entry.channel, str(flow_run.id), flow_run.name, origin
+            )
+        )
+
+    async def adopt(self) -> int:
+        """After a restart: wait for (or deliver at once) the quiet runs nobody delivered yet."""
+        adopted = 0
+        for quiet in await unfinished_quiet_runs(self.services.runs.specs):
+            if await Records(DELIVERY_KIND).get(quiet.run_id) is None:
+                self._wait_and_deliver(quiet)
+                adopted += 1
+        if adopted:
+            log.info("waiting again for %d scheduled run(s) after a restart", adopted)
+        return adopted
+
+    def _wait_and_deliver(self, quiet: QuietRun) -> None:
+        task = asyncio.create_task(self._deliver(quiet))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _deliver(
-        self, entry: ScheduleEntry, run_id: str, run_name: str, origin: RunOrigin
-    ) -> None:
-        state = await wait_for_end(run_id, QUIET_TIMEOUT_S)
+    async def _deliver(self, quiet: QuietRun) -> None:
+        state = await wait_for_end(quiet.run_id, QUIET_TIMEOUT_S)
+        where = (quiet.schedule, quiet.workflow, quiet.channel)
         if state != "COMPLETED":
-            await self._tell(entry, f"run `{run_name}` ended {state.lower().replace('_', ' ')}")
+            if await claim_delivery(quiet.run_id, state):  # told once, whoever waited
+                ended = state.lower().replace("_", " ")
+                await self._tell(*where, f"run `{quiet.run_name}` ended {ended}")
             return
         try:
-            done = await read_finished(run_id, self.services.runs.specs)
+            done = await read_finished(quiet.run_id, self.services.runs.specs)
         except RunNotReadable as exc:
-            await self._tell(entry, f"run `{run_name}`: {exc}")
+            if await claim_delivery(quiet.run_id, "unreadable"):
+                await self._tell(*where, f"run `{quiet.run_name}`: {exc}")
             return
-        finished = Finished(entry.workflow, run_id, run_name, done.result, origin, thread=None)
+        finished = Finished(
+            quiet.workflow, quiet.run_id, quiet.run_name, done.result, quiet.origin, thread=None
+        )
         deliveries = self.services.follower.deliveries
         if deliveries is not None:
             await deliveries.deliver(finished)
 
-    async def _tell(self, entry: ScheduleEntry, problem: str) -> None:
+    async def _tell(
+        self, schedule: str, workflow: WorkflowType, channel: str, problem: str
+    ) -> None:
         """A quiet run that failed says so in the schedule's channel: nothing fails silently."""
-        log.error("schedule %s: %s", entry.name, problem)
-        text = f"⚠️ Scheduled `{entry.name}` ({entry.workflow.value}): {problem}"
+        log.error("schedule %s: %s", schedule, problem)
+        text = f"⚠️ Scheduled `{schedule}` ({workflow.value}): {problem}"
         try:
-            await call_slack(
-                self.services.runs.client.chat_postMessage, channel=entry.channel, text=text
-            )
+            await call_slack(self.services.runs.client.chat_postMessage, channel=channel, text=text)
         except Exception:
-            log.exception("could not post schedule %s's failure to %s", entry.name, entry.channel)
+            log.exception("could not post schedule %s's failure to %s", schedule, channel)
 
     async def _record(self, entry: ScheduleEntry, what: str) -> None:
         record = AuditRecord(
@@ -176,6 +223,37 @@ class Occurrences:
             await audit.record(None, self.services.config.cicd_data_dir, record)
         except OSError:
             log.exception("could not record the occurrence of %s", entry.name)
+
+
+async def unfinished_quiet_runs(specs: Specs, within: timedelta = ADOPT_WITHIN) -> list[QuietRun]:
+    """Quiet scheduled runs of the last day (any state): candidates for delivery after a restart."""
+    quiet_flows = {specs[w].flow.name: w for w in QUIET if w in specs}
+    async with get_client() as client:
+        runs = await client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=list(quiet_flows))),
+            flow_run_filter=FlowRunFilter(
+                tags=FlowRunFilterTags(all_=["schedule"]),
+                expected_start_time=FlowRunFilterExpectedStartTime.model_validate(
+                    {"after_": datetime.now(UTC) - within}
+                ),
+            ),
+            limit=200,
+        )
+        names = {
+            f.id: f.name
+            for f in await client.read_flows(
+                flow_filter=FlowFilter(name=FlowFilterName(any_=list(quiet_flows)))
+            )
+        }
+    found: list[QuietRun] = []
+    for run in runs:
+        workflow = quiet_flows.get(names.get(run.flow_id, ""))
+        schedule = next((t.split(":", 1)[1] for t in run.tags if t.startswith("schedule:")), None)
+        origin = RunOrigin.model_validate(run.parameters.get("origin") or {})
+        if workflow is None or schedule is None or not origin.channel:
+            continue
+        found.append(QuietRun(schedule, workflow, origin.channel, str(run.id), run.name, origin))
+    return found
 
 
 async def wait_for_end(run_id: str, timeout_s: float) -> str:

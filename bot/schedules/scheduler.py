@@ -125,6 +125,10 @@ class Scheduler:
         )
         self._aps.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
         self._aps.start()
+        try:
+            await self.occurrences.adopt()
+        except Exception:
+            log.exception("could not pick up scheduled runs after the restart")
         refreshes = 0
         while not self._stopped.is_set():
             self._wake.clear()
