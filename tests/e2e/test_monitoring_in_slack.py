@@ -28,11 +28,11 @@ CONFIG: dict[str, Any] = {
         "error_rate_percent": 100,
         "workflow_failure_rate_percent": 100,
     },
-    "alerts": {"channel": ALERTS, "check_every": "2s", "duration": 0},
+    "alerts": {"channel": ALERTS, "check_every": "3s", "duration": 0},
     "schedules": [
         {
             "name": "e2e-digest",
-            "every": "6s",
+            "every": "10s",
             "channel": DIGESTS,
             "workflow": "slack_notifications",
             "parameters": {"kind": "digest", "period_hours": 24},
