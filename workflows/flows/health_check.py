@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from workflows.config import load_config
 from workflows.health import alert_state, connectivity
 from workflows.health.host import read_host
-from workflows.health.run_rates import read_run_rates
+from workflows.health.run_rates import read_run_rates, work_flows
 from workflows.health.verdicts import judge
 from workflows.models.health_check import (
     AlertChange,
@@ -34,7 +34,7 @@ from workflows.models.health_check import (
     RunRates,
 )
 from workflows.models.runs import RunOrigin
-from workflows.registry import FlowSpec, discovered
+from workflows.registry import FlowSpec
 from workflows.types import WorkflowType
 
 
@@ -81,11 +81,9 @@ def check_integrations(slack: IntegrationCheck | None) -> list[IntegrationCheck]
 @task(name="run-rates", cache_policy=NONE)
 def run_rates(window_hours: int) -> RunRates:
     """This system's runs that ended in the window, by workflow type; approvals waiting."""
-    names = {spec.flow.name: spec.workflow.value for spec in discovered().values()}
-    rates = run_coro_as_sync(read_run_rates(names, timedelta(hours=window_hours)))
+    rates = run_coro_as_sync(read_run_rates(work_flows(), timedelta(hours=window_hours)))
     assert rates is not None
-    # This check is itself a running run of a watched flow: not one of the runs to report.
-    return rates.model_copy(update={"running": max(0, rates.running - 1)})
+    return rates
 
 
 @task(name="judge", cache_policy=NONE)

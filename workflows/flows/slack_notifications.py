@@ -19,6 +19,7 @@ from workflows.digest.linear_issues import collect_linear
 from workflows.digest.pull_requests import collect_pulls
 from workflows.digest.system_runs import collect_system
 from workflows.health.host import read_host
+from workflows.health.run_rates import work_flows
 from workflows.models.health_check import HostResources
 from workflows.models.runs import RunOrigin
 from workflows.models.slack_notifications import (
@@ -57,10 +58,7 @@ def linear_issues(period: Period) -> LinearDigest:
 @task(name="system-runs", cache_policy=NONE)
 def system_runs(period: Period) -> SystemDigest:
     """This system's runs, approvals waiting and escalations."""
-    from workflows.registry import discovered  # imports every flow module: only when run
-
-    names = {spec.flow.name: spec.workflow.value for spec in discovered().values()}
-    return run_coro_as_sync(collect_system(load_config(), period, names))
+    return run_coro_as_sync(collect_system(load_config(), period, work_flows()))
 
 
 @task(name="host-health", cache_policy=NONE)

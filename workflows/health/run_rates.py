@@ -89,3 +89,16 @@ async def _flow_names(client: PrefectClient, flow_ids: set[object]) -> dict[str,
         flow = await client.read_flow(flow_id)  # type: ignore[arg-type]
         names[str(flow_id)] = flow.name
     return names
+
+
+def work_flows() -> dict[str, str]:
+    """Flow name -> workflow type of the runs that do the team's work.
+
+    The system's own health checks and digests are left out: the monitor alone runs a health
+    check every few minutes, and would drown the rates of the runs people care about.
+    """
+    from workflows.registry import discovered  # imports every flow module: only when asked
+    from workflows.types import WorkflowType
+
+    own = {WorkflowType.HEALTH_CHECK, WorkflowType.SLACK_NOTIFICATIONS}
+    return {s.flow.name: s.workflow.value for s in discovered().values() if s.workflow not in own}
