@@ -25,9 +25,8 @@ if TYPE_CHECKING:  # Prefect must not be imported before PREFECT_API_URL is set
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
-    from bot.alerts.escalation import AlertEscalationLoop
-    from bot.approvals.loop import EscalationLoop
     from bot.runs.launcher import Launcher
+    from bot.runtime.scan_loop import ScanLoop
     from bot.services import BotServices
     from workflows.registry import FlowSpec
     from workflows.types import WorkflowType
@@ -142,14 +141,14 @@ async def _serve(config: OrchestrationConfig, embedded: EmbeddedPrefect | None) 
     prefect_task = asyncio.create_task(
         _bring_up_prefect(config, embedded, launcher, specs, state, stop, install_signal_handlers)
     )
-    from bot.alerts.escalation import AlertEscalationLoop
-    from bot.approvals.loop import EscalationLoop
+    from bot.runtime.scan_loop import ScanLoop
 
     assert services.approvals is not None  # `_services` always builds the desk
-    escalation = EscalationLoop(services.approvals, every_s=config.approval_poll_seconds)
+    every_s = config.approval_poll_seconds
+    escalation = ScanLoop(services.approvals, every_s=every_s, what="approval")
     approvals_task = asyncio.create_task(_watch_approvals(services, escalation))
     assert services.alerts is not None  # `_services` always builds the alert desk
-    alert_loop = AlertEscalationLoop(services.alerts, every_s=config.approval_poll_seconds)
+    alert_loop = ScanLoop(services.alerts, every_s=every_s, what="alert")
     alerts_task = asyncio.create_task(_watch_alerts(services, alert_loop))
     schedules_task = asyncio.create_task(services.schedules.run())  # waits for the launcher
     await stop.wait()
@@ -204,7 +203,7 @@ def _services(
     return services
 
 
-async def _watch_approvals(services: BotServices, escalation: EscalationLoop) -> None:
+async def _watch_approvals(services: BotServices, escalation: ScanLoop) -> None:
     """Once Prefect is ready: follow unfinished Slack runs again, then run the escalation loop."""
     await services.runs.launcher.ready.wait()
     try:
@@ -214,7 +213,7 @@ async def _watch_approvals(services: BotServices, escalation: EscalationLoop) ->
     await escalation.run()
 
 
-async def _watch_alerts(services: BotServices, loop: AlertEscalationLoop) -> None:
+async def _watch_alerts(services: BotServices, loop: ScanLoop) -> None:
     """Once Prefect is ready (the alerts are records there): escalate alerts on schedule."""
     await services.runs.launcher.ready.wait()
     await loop.run()
