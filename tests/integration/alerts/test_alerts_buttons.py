@@ -4,7 +4,6 @@ requests: rights from access_policy's health_check rules, answers, updates, the 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from blocks.alerts import ACKNOWLEDGE, ESCALATE
 from bot.alerts.store import AlertStore
 from tests.emulators.slack import SlackEmulator
-from tests.integration.alert_bot import (
+from tests.integration.alerts.alert_bot import (
     GROUP,
     LEAD,
     MEMBER,
@@ -34,14 +33,6 @@ from tests.integration.alert_bot import (
 from workflows.governance.audit import AuditKind
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as emu:
-        emu.add_user(MEMBER, "olga")
-        emu.add_usergroup(GROUP, "oncall", [MEMBER])
-        yield emu
 
 
 async def raise_alert(bot: AlertBot, alert_id: str) -> dict:

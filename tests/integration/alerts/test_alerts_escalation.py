@@ -4,17 +4,16 @@ level however many bots scan, from the records alone (a restarted bot carries on
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from blocks.alerts import ESCALATE
-from bot.alerts.escalation import AlertEscalationLoop
 from bot.alerts.store import AlertStore
+from bot.runtime.scan_loop import ScanLoop
 from tests.emulators.slack import SlackEmulator
-from tests.integration.alert_bot import (
+from tests.integration.alerts.alert_bot import (
     GROUP,
     LEAD,
     MEMBER,
@@ -36,14 +35,6 @@ from workflows.governance.audit import AuditKind
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
 
-@pytest.fixture
-def slack() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as emu:
-        emu.add_user(MEMBER, "olga")
-        emu.add_usergroup(GROUP, "oncall", [MEMBER])
-        yield emu
-
-
 async def test_an_unacknowledged_alert_escalates_after_the_wait_once_across_restarts(
     slack: SlackEmulator, data_dir: Path
 ) -> None:
@@ -57,7 +48,7 @@ async def test_an_unacknowledged_alert_escalates_after_the_wait_once_across_rest
 
     # The bot that posted is gone; two new replicas scan every 0.2 s.
     replicas = [
-        AlertEscalationLoop(d, every_s=0.2) for d in (bot.another_desk(), bot.another_desk())
+        ScanLoop(d, every_s=0.2, what="alert") for d in (bot.another_desk(), bot.another_desk())
     ]
     tasks = [asyncio.create_task(loop.run()) for loop in replicas]
     try:

@@ -4,7 +4,6 @@ crossed, nothing while it stays above, one reply when it recovers; records in Pr
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,11 +11,9 @@ import pytest
 from blocks.alerts import ACKNOWLEDGE, ESCALATE
 from bot.alerts.store import AlertStore
 from tests.emulators.slack import SlackEmulator
-from tests.integration.alert_bot import (
+from tests.integration.alerts.alert_bot import (
     CHANNEL,
-    GROUP,
     LEAD,
-    MEMBER,
     alert_bot,
     alert_messages,
     audited,
@@ -32,14 +29,6 @@ from tests.integration.alert_bot import (
 from workflows.governance.audit import AuditKind
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as emu:
-        emu.add_user(MEMBER, "olga")
-        emu.add_usergroup(GROUP, "oncall", [MEMBER])
-        yield emu
 
 
 async def test_crossing_staying_above_and_recovering_give_two_posts(
