@@ -7,15 +7,10 @@ key) and exactly one parent message in the Slack emulator.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,8 +18,9 @@ import pytest
 import yaml
 
 from tests.conftest import make_repo
-from tests.e2e.bot_process import BotProcess, free_port
+from tests.e2e.bot_process import BotProcess
 from tests.emulators.slack import SlackEmulator
+from tests.prefect_cluster import prefect_cluster
 
 pytestmark = pytest.mark.e2e
 CHANNEL = "C0TWIN"
@@ -38,74 +34,12 @@ SCHEDULE = {
 }
 
 
-def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        return subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def shared_prefect(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One Prefect server (SQLite) and one `cicd worker` for both bots; yields the API URL."""
-    work = tmp_path_factory.mktemp("twin-prefect")
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SLACK_"))}
-    port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    server_env = {
-        **clean,
-        "PREFECT_HOME": str(work / "home"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    }
-    server = _spawn(
-        [
-            sys.executable,
-            "-m",
-            "prefect",
-            "server",
-            "start",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-ui",
-        ],
-        server_env,
-        work / "server.log",
-    )
-    worker = None
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{api}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert server.poll() is None, (work / "server.log").read_text()[-3000:]
-            assert time.monotonic() < deadline, "the shared Prefect server did not start"
-            time.sleep(0.5)
-        (work / "worker.yaml").write_text("max_concurrent_workflows: 1\n")  # spare the CPU
-        worker_env = {
-            **clean,
-            "PREFECT_API_URL": api,
-            "CICD_DATA_DIR": str(work / "worker-data"),
-            "CICD_CONFIG": str(work / "worker.yaml"),
-        }
-        worker = _spawn([sys.executable, "-m", "bot", "worker"], worker_env, work / "worker.log")
+    # One run at a time on the worker: spare the CPU.
+    with prefect_cluster(tmp_path_factory.mktemp("twin-prefect"), max_concurrent=1) as api:
         yield api
-    finally:
-        if worker is not None:
-            _stop(worker)
-        _stop(server)
 
 
 def _post(api: str, path: str, body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -7,20 +7,16 @@ import asyncio
 import json
 import os
 import secrets
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import make_repo
-from tests.e2e.bot_process import SIGNING_SECRET, BotProcess, free_port
+from tests.e2e.bot_process import SIGNING_SECRET, BotProcess
 from tests.emulators.slack import SlackEmulator
 from tests.emulators.slack_driver import SlackDriver
+from tests.prefect_cluster import prefect_cluster
 from tests.shared_paths import missing
 
 PG = os.environ.get("CICD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -51,74 +47,12 @@ def postgres_url() -> Iterator[str]:
     asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        return subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
 @pytest.fixture(scope="module")
 def cluster(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Prefect server on PostgreSQL and one `cicd worker`; yields the API URL."""
     work = tmp_path_factory.mktemp("cluster")
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SLACK_"))}
-    port = free_port()
-    api_url = f"http://127.0.0.1:{port}/api"
-    server_env = {
-        **clean,
-        "PREFECT_HOME": str(work / "server-home"),
-        "PREFECT_API_DATABASE_CONNECTION_URL": postgres_url,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    }
-    server = _spawn(
-        [
-            sys.executable,
-            "-m",
-            "prefect",
-            "server",
-            "start",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-ui",
-        ],
-        server_env,
-        work / "server.log",
-    )
-    worker = None
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{api_url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert server.poll() is None, (work / "server.log").read_text()[-3000:]
-            assert time.monotonic() < deadline, "Prefect server on PostgreSQL did not start"
-            time.sleep(0.5)
-        worker_env = {
-            **clean,
-            "PREFECT_API_URL": api_url,
-            "CICD_DATA_DIR": str(work / "worker-data"),
-            "CICD_CONFIG": str(work / "none.yaml"),
-        }
-        (work / "none.yaml").write_text("max_concurrent_workflows: 2\n")
-        worker = _spawn([sys.executable, "-m", "bot", "worker"], worker_env, work / "worker.log")
+    with prefect_cluster(work, max_concurrent=2, database_url=postgres_url) as api_url:
         yield api_url
-    finally:
-        if worker is not None:
-            _stop(worker)
-        _stop(server)
 
 
 def test_bot_launches_on_the_worker_pool_and_reports_in_the_thread(
